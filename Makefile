@@ -1,0 +1,59 @@
+# Deep Learning for Image Analysis: every workflow of the course, one target each.
+# `make help` lists them. Everything runs inside .venv, created on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Chapters to grade: `make autograde CHAPTERS=01_losses`; default: all of them.
+CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup book test lab release check-release autograde feedback grades bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the declared or pinned dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv with the tested versions (constraints.txt)
+
+book: setup  ## build the book, executing every chapter, into _build/html
+	$(BIN)/python -m tools.book
+
+test: setup  ## run the whole test suite (unit tests, notebooks, grading round trip, book)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lab: setup  ## copy the student notebooks into work/ (never overwriting) and open JupyterLab
+	$(BIN)/python -m tools.workspace
+	$(BIN)/jupyter lab work
+
+release: setup  ## regenerate the student release notebooks/ from solutions/
+	$(BIN)/python -m tools.release
+
+check-release: setup  ## fail if notebooks/ is stale
+	$(BIN)/python -m tools.release --check
+
+autograde: setup  ## grade every submission in submitted/<student>/<chapter>/ into the gradebook
+	@for c in $(CHAPTERS); do \
+	  $(BIN)/nbgrader generate_assignment $$c --force && \
+	  COURSE_STATIC=1 COURSE_FAST=1 $(BIN)/nbgrader autograde $$c || exit 1; \
+	done
+
+feedback: setup  ## write HTML feedback for every autograded submission into feedback/
+	@for c in $(CHAPTERS); do $(BIN)/nbgrader generate_feedback $$c || exit 1; done
+
+grades: setup  ## export the gradebook to grades.csv
+	$(BIN)/nbgrader export --to grades.csv
+
+bench: setup  ## benchmarks: fit against a bare loop, and each chapter's run time
+	$(BIN)/python benchmarks/run_all.py
+
+clean:  ## remove build outputs (keeps .venv, work/ and the gradebook)
+	rm -rf _build .pytest_cache

@@ -1,0 +1,1 @@
+"""Course-building scripts: headers, release, book pages, workspace. Run with `python -m tools.<name>`."""
