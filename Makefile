@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# nbgrader runs helpers (alembic) from PATH: the environment's own bin comes first.
+export PATH := $(abspath $(BIN)):$(PATH)
 # Chapters to grade: `make autograde CHAPTERS=01_losses`; default: all of them.
 CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 

@@ -115,10 +115,14 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def report(device: torch.device | None = None, *, file=None) -> str:
-    """Print and return a one-line description of where the notebook runs.
+def report(device: torch.device | None = None, *, file=None) -> None:
+    """Print a one-line description of where the notebook runs (the set-up cell calls it).
 
     On a CPU it adds how to get a GPU on Colab, since that is where most students can get one.
+
+    Args:
+        device: the device to describe (default: :func:`pick_device`'s choice).
+        file: where to print (default: standard output).
     """
     device = pick_device() if device is None else device
     parts = [
@@ -133,4 +137,3 @@ def report(device: torch.device | None = None, *, file=None) -> str:
     if device.type == "cpu":
         line += " | no GPU: fine for this course; on Colab use Runtime > Change runtime type > GPU"
     print(line, file=file)
-    return line

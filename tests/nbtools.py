@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -19,8 +20,10 @@ def chapters() -> list[str]:
 
 
 def course_env(**extra: str) -> dict[str, str]:
-    """The environment notebooks run under in tests: static widgets, fast mode, CPU, Agg."""
-    env = {**os.environ, "COURSE_STATIC": "1", "COURSE_FAST": "1", "MPLBACKEND": "agg"}
+    """The environment notebooks run under in tests: static widgets, fast mode."""
+    # nbgrader starts helpers (alembic) found on PATH: put this environment's bin first
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "COURSE_STATIC": "1", "COURSE_FAST": "1", "PATH": path}
     env.update(extra)
     return env
 

@@ -66,7 +66,7 @@ def write_pages(target: Path = SOURCE) -> list[Path]:
 def build(*, fast: bool = False) -> int:
     """Write the pages and run Jupyter Book; warnings are errors."""
     write_pages()
-    env = {**os.environ, "COURSE_STATIC": "1", "MPLBACKEND": "agg"}
+    env = {**os.environ, "COURSE_STATIC": "1"}
     if fast:
         env["COURSE_FAST"] = "1"
     jb = Path(sys.executable).with_name("jupyter-book")

@@ -1,0 +1,74 @@
+"""How long each chapter takes to run from top to bottom, in its default (full) configuration.
+
+Target: under 60 s per chapter on a 2-core CPU. Each notebook runs in a fresh kernel, as a student
+would run it ("Restart and run all"), with COURSE_STATIC=1 (no front end here), so the time
+includes starting the kernel and importing torch.
+
+    python benchmarks/bench_chapters.py [--fast] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_S = 60.0
+
+
+def time_chapter(path: Path, *, fast: bool = False) -> float:
+    nb = nbformat.read(path, as_version=4)
+    env = {"COURSE_STATIC": "1", "COURSE_FAST": "1" if fast else "0"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        return time.perf_counter() - start
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run(*, fast: bool = False) -> list[dict]:
+    rows = []
+    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        seconds = time_chapter(path, fast=fast)
+        rows.append({"chapter": path.stem, "seconds": round(seconds, 1), "target_s": TARGET_S,
+                     "pass": seconds < TARGET_S})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [f"{'chapter':24s} {'seconds':>8s} {'target':>8s}  result", "-" * 52]
+    for row in rows:
+        lines.append(f"{row['chapter']:24s} {row['seconds']:8.1f} {'< 60 s':>8s}  "
+                     f"{'PASS' if row['pass'] else 'FAIL'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help="time the fast (test) configuration")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    rows = run(fast=args.fast)
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The published book: builds without warnings, chapters executed, solutions collapsed, no
+hidden tests, launch buttons to the student notebooks, references rendered."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+import pytest
+
+from nbtools import ROOT, chapters
+from tools import book
+
+pytestmark = pytest.mark.slow
+HTML = ROOT / "_build" / "html"
+
+
+def text_of(page: str) -> str:
+    """The visible text of an HTML page (tags removed, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.fixture(scope="module")
+def built():
+    status = book.build(fast=True)
+    assert status == 0, "the book build failed or warned (warnings are errors)"
+    return {chapter: (HTML / "notebooks" / chapter / f"{chapter}.html").read_text()
+            for chapter in chapters()}
+
+
+def test_front_matter_pages_exist(built):
+    """Are the introduction, set-up, instructor guide and bibliography published?"""
+    for page in ("index.html", "book/intro.html", "book/setup.html", "book/instructor_guide.html"):
+        assert (HTML / page).is_file(), page
+    bibliography = text_of((HTML / "book" / "bibliography.html").read_text())
+    for author in ("Goodfellow", "LeCun", "Krizhevsky", "Simonyan", "Szegedy", "Ioffe", "Glorot",
+                   "Kingma", "Zeiler", "Zhou", "Selvaraju", "Gatys", "Ronneberger"):
+        assert author in bibliography, author
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_chapter_is_executed_with_figures(built, chapter):
+    """Does the chapter page show executed output, figures included, and rendered math?"""
+    page = built[chapter]
+    assert "cell_output" in page
+    assert len(re.findall(r"<img [^>]*src=\"[^\"]*_images/", page)) >= 5
+    assert 'class="math' in page
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_solutions_collapsed_and_hidden_tests_absent(built, chapter):
+    """Is every solution behind a toggle, and no line of any hidden test on the page?"""
+    page, visible = built[chapter], text_of(built[chapter])
+    source = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    solutions = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert page.count("tag_hide-input") == len(solutions)
+    assert "BEGIN SOLUTION" not in visible and "HIDDEN TESTS" not in visible
+    for cell in source.cells:
+        for region in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            for line in region.splitlines():
+                if len(line.strip()) > 20:
+                    assert line.strip() not in visible, f"hidden test leaked: {line.strip()}"
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_launch_buttons_open_the_student_notebook(built, chapter):
+    """Do the page's Colab and Binder links point at the student release of this chapter?"""
+    page = built[chapter]
+    path = f"notebooks/{chapter}/{chapter}.ipynb"
+    assert re.search(rf"colab\.research\.google\.com/github/[^\"]+/blob/main/{path}", page)
+    assert "mybinder.org/v2/gh/" in page
