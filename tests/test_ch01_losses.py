@@ -58,11 +58,14 @@ def test_cross_entropy_of_the_worked_example(measured):
 
 
 def test_absolute_error_resists_outliers(measured):
-    """Is the absolute-error line closer to the true line 2x + 0.5 than the squared-error one?"""
-    def distance(line):
-        return abs(line[0] - 2.0) + abs(line[1] - 0.5)
+    """Do the outliers drag the squared-error line far from the true line 2x + 0.5, and the
+    absolute-error line much less? (Largest vertical gap on [0, 1], at an end of the interval.)"""
+    def gap(line):
+        w, b = line
+        return max(abs(b - 0.5), abs(w + b - 2.5))
 
-    assert distance(measured["mae_line"]) < 0.5 * distance(measured["mse_line"])
+    assert gap(measured["mse_line"]) > 0.5
+    assert gap(measured["mae_line"]) < 0.25 * gap(measured["mse_line"])
 
 
 def test_dice_sees_what_accuracy_hides(measured):
