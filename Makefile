@@ -30,7 +30,7 @@ book: setup  ## build the book, executing every chapter, into _build/html
 	$(BIN)/python -m tools.book
 
 test: setup  ## run the whole test suite (unit tests, notebooks, grading round trip, book)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 lab: setup  ## copy the student notebooks into work/ (never overwriting) and open JupyterLab
 	$(BIN)/python -m tools.workspace

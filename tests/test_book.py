@@ -22,8 +22,8 @@ def text_of(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built():
-    status = book.build(fast=True)
+def built(once):
+    status = once("book", lambda: book.build(fast=True))
     assert status == 0, "the book build failed or warned (warnings are errors)"
     return {chapter: (HTML / "notebooks" / chapter / f"{chapter}.html").read_text()
             for chapter in chapters()}

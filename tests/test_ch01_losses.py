@@ -33,8 +33,8 @@ probe = {
 
 
 @pytest.fixture(scope="module")
-def measured():
-    return run_with_probe(ROOT / "solutions" / "01_losses" / "01_losses.ipynb", PROBE)
+def measured(once):
+    return once("ch01", lambda: run_with_probe(ROOT / "solutions" / "01_losses" / "01_losses.ipynb", PROBE))
 
 
 def test_worked_example_hinge_losses(measured):
