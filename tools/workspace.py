@@ -10,34 +10,34 @@ from __future__ import annotations
 import filecmp
 import shutil
 import sys
+from pathlib import Path
 
 from .course import NOTEBOOKS, ROOT
 
 WORK = ROOT / "work"
 
 
-def sync() -> None:
-    """Copy new chapters into work/; announce (never apply) newer releases of existing ones."""
-    WORK.mkdir(exist_ok=True)
-    for chapter in sorted(p for p in NOTEBOOKS.iterdir() if p.is_dir()):
-        mine = WORK / chapter.name
+def sync(release: Path = NOTEBOOKS, work: Path = WORK) -> None:
+    """Copy new chapters into ``work``; announce (never apply) newer releases of existing ones."""
+    work.mkdir(exist_ok=True)
+    for chapter in sorted(p for p in release.iterdir() if p.is_dir()):
+        mine = work / chapter.name
         pristine = mine / ".release"  # the release as it was when copied, to detect updates
         if not mine.exists():
             shutil.copytree(chapter, mine)
             shutil.copytree(chapter, pristine)
-            print(f"new chapter: work/{chapter.name}")
+            print(f"new chapter: {mine}")
             continue
-        for release in chapter.glob("*.ipynb"):
-            copy, seen = mine / release.name, pristine / release.name
+        for notebook in chapter.glob("*.ipynb"):
+            copy, seen = mine / notebook.name, pristine / notebook.name
             if not copy.exists():
-                shutil.copy(release, copy)
-            elif seen.exists() and not filecmp.cmp(release, seen, shallow=False):
-                update = mine / f"{release.stem}.new-release.ipynb"
-                shutil.copy(release, update)
-                print(f"a newer release is in {update.relative_to(ROOT)}; "
-                      f"your {copy.name} is untouched")
+                shutil.copy(notebook, copy)
+            elif seen.exists() and not filecmp.cmp(notebook, seen, shallow=False):
+                update = mine / f"{notebook.stem}.new-release.ipynb"
+                shutil.copy(notebook, update)
+                print(f"a newer release is in {update}; your {copy.name} is untouched")
             pristine.mkdir(exist_ok=True)
-            shutil.copy(release, seen)
+            shutil.copy(notebook, seen)
 
 
 if __name__ == "__main__":
