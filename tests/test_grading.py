@@ -1,7 +1,7 @@
 """The nbgrader round trip, driven through nbgrader itself on scratch copies of the course.
 
 For every chapter: the source notebook (with solutions) scores full marks, the student release
-scores zero, and each typical wrong answer in tests/wrong_answers.py scores less than full marks
+scores zero, and each typical wrong answer in tests/wrong_answers/ scores less than full marks
 on its exercise. Grades are read back from nbgrader's gradebook.
 """
 
