@@ -83,10 +83,11 @@ def stamp(nb: nbformat.NotebookNode, chapter: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     parser.add_argument("--check", action="store_true", help="only report stale notebooks")
     args = parser.parse_args(argv)
     stale = []
-    for chapter in chapters():
+    for chapter in args.chapters or chapters():
         path = source_notebook(chapter)
         nb = nbformat.read(path, as_version=4)
         if stamp(nb, chapter):

@@ -4,8 +4,9 @@ Runs nbgrader's own ``generate_assignment`` for every chapter, after refreshing 
 and clearing any outputs left in the sources. The release is a generated file: never edit
 notebooks/ by hand; ``python -m tools.release --check`` (and a test) fail when it is stale.
 
-    python -m tools.release            # regenerate everything
-    python -m tools.release --check    # exit 1 if notebooks/ differs from a fresh generation
+    python -m tools.release              # regenerate every chapter
+    python -m tools.release 03_optim     # only the chapters named
+    python -m tools.release --check      # exit 1 if notebooks/ differs from a fresh generation
 """
 
 from __future__ import annotations
@@ -72,8 +73,12 @@ def stale_chapters() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     parser.add_argument("--check", action="store_true", help="only report a stale release")
     args = parser.parse_args(argv)
+    unknown = set(args.chapters) - set(chapters())
+    if unknown:
+        parser.error(f"unknown chapters {sorted(unknown)}; the chapters are {chapters()}")
     if args.check:
         stale = stale_chapters()
         if stale:
@@ -81,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("notebooks/ is up to date")
         return 0
-    headers.main([])
-    for chapter in chapters():
+    headers.main(args.chapters)
+    for chapter in args.chapters or chapters():
         if clear_outputs(source_notebook(chapter)):
             print(f"cleared outputs in {source_notebook(chapter)}")
         generate(ROOT, chapter)
