@@ -54,7 +54,7 @@ feedback: setup  ## write HTML feedback for every autograded submission into fee
 grades: setup  ## export the gradebook to grades.csv
 	$(BIN)/nbgrader export --to grades.csv
 
-bench: setup  ## benchmarks: fit against a bare loop, and each chapter's run time
+bench: setup  ## benchmarks: fit vs a bare loop, chapter run times, widget redraw times
 	$(BIN)/python benchmarks/run_all.py
 
 clean:  ## remove build outputs (keeps .venv, work/ and the gradebook)

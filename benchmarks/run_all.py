@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_chapters  # noqa: E402
 import bench_fit  # noqa: E402
+import bench_widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +26,12 @@ def main() -> int:
     print("\n(b) chapter run times, default configuration")
     chapters = bench_chapters.run()
     print(bench_chapters.table(chapters))
+    print("\n(c) widget redraw times (draw one setting and render it)")
+    widgets = bench_widgets.run()
+    print(bench_widgets.table(widgets))
     out = ROOT / "_build" / "benchmarks.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"fit": fit_result, "chapters": chapters}, indent=2, default=str))
+    out.write_text(json.dumps({"fit": fit_result, "chapters": chapters, "widgets": widgets}, indent=2, default=str))
     print(f"\nwritten {out.relative_to(ROOT)}")
     return 0
 
