@@ -41,10 +41,15 @@ def test_front_matter_pages_exist(built):
 
 @pytest.mark.parametrize("chapter", chapters())
 def test_chapter_is_executed_with_figures(built, chapter):
-    """Does the chapter page show executed output, figures included, and rendered math?"""
+    """Does the chapter page show executed output, every figure the execution made, and math?"""
     page = built[chapter]
+    executed = nbformat.read(ROOT / "_build" / "jupyter_execute" / "notebooks" / chapter / f"{chapter}.ipynb",
+                             as_version=4)
+    figures = sum("image/png" in output.get("data", {}) for cell in executed.cells
+                  if cell.cell_type == "code" for output in cell.outputs)
     assert "cell_output" in page
-    assert len(re.findall(r"<img [^>]*src=\"[^\"]*_images/", page)) >= 5
+    assert figures >= 1, "the chapter produced no figure"
+    assert len(re.findall(r"<img [^>]*src=\"[^\"]*_images/", page)) >= figures
     assert 'class="math' in page
 
 
@@ -56,10 +61,13 @@ def test_solutions_collapsed_and_hidden_tests_absent(built, chapter):
     solutions = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert page.count("tag_hide-input") == len(solutions)
     assert "BEGIN SOLUTION" not in visible and "HIDDEN TESTS" not in visible
+    published = {line.strip() for cell in book.book_page(source).cells for line in cell.source.splitlines()}
+    source = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     for cell in source.cells:
         for region in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
             for line in region.splitlines():
-                if len(line.strip()) > 20:
+                # lines that also occur in visible code (`with torch.no_grad():`) prove nothing
+                if len(line.strip()) > 20 and line.strip() not in published:
                     assert line.strip() not in visible, f"hidden test leaked: {line.strip()}"
 
 

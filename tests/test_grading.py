@@ -82,26 +82,61 @@ def test_source_scores_full_marks_and_release_zero(tmp_path, chapter):
         assert score == 0, f"the unanswered stub scored {score}/{max_score} on {cell}"
 
 
+def submission_rounds(chapter: str) -> list[dict[str, tuple[str, str]]]:
+    """The chapter's wrong answers grouped into as few submissions as honesty allows.
+
+    A submission carries at most one wrong answer per exercise, and never two exercises of which
+    one legitimately affects the other's grade cell (AFFECTS), so that every lost point can be
+    traced to the wrong answer of that very exercise. Returns one {solution id: (description,
+    body)} per submission.
+    """
+    affects = AFFECTS.get(chapter, {})
+
+    def conflict(a: str, b: str) -> bool:
+        return f"{b}_tests" in affects.get(a, set()) or f"{a}_tests" in affects.get(b, set())
+
+    pending = {sid: list(answers.items()) for sid, answers in WRONG_ANSWERS.get(chapter, {}).items()}
+    rounds = []
+    while any(pending.values()):
+        chosen: dict[str, tuple[str, str]] = {}
+        for sid, queue in pending.items():
+            if queue and not any(conflict(sid, other) for other in chosen):
+                chosen[sid] = queue.pop(0)
+        rounds.append(chosen)
+    return rounds
+
+
 def _wrong_cases():
     for chapter in chapters():
-        for solution_id, answers in WRONG_ANSWERS.get(chapter, {}).items():
-            yield pytest.param(chapter, solution_id, answers, id=f"{chapter}-{solution_id}")
+        for k, round_ in enumerate(submission_rounds(chapter)):
+            yield pytest.param(chapter, round_, id=f"{chapter}-round{k}")
 
 
-@pytest.mark.parametrize("chapter, solution_id, answers", list(_wrong_cases()))
-def test_typical_wrong_answers_lose_points(tmp_path, chapter, solution_id, answers):
-    """Does each typical wrong answer score less than full marks on its exercise?"""
-    submissions = {}
-    for k, body in enumerate(answers.values()):
-        nb = source(chapter)
+@pytest.mark.parametrize("chapter, wrong", list(_wrong_cases()))
+def test_typical_wrong_answers_lose_points(tmp_path, chapter, wrong):
+    """Does each typical wrong answer score less than full marks on its own exercise, and cost
+    nothing on exercises that do not depend on it?"""
+    nb = source(chapter)
+    for solution_id, (_description, body) in wrong.items():
         cell = cell_by_id(nb, solution_id)
         cell.source = with_body(cell.source, body)
-        submissions[f"wrong{k}"] = nb
-    grades = grade(tmp_path, chapter, submissions)
-    test_cell = f"{solution_id}_tests"
-    for k, description in enumerate(answers):
-        score, max_score = grades[f"wrong{k}"][test_cell]
+    grades = grade(tmp_path, chapter, {"wrong": nb})["wrong"]
+    allowed = set()
+    for solution_id, (description, _body) in wrong.items():
+        test_cell = f"{solution_id}_tests"
+        score, max_score = grades[test_cell]
         assert score < max_score, f"{chapter}/{solution_id}: '{description}' still got {score}/{max_score}"
-        allowed = {test_cell} | AFFECTS.get(chapter, {}).get(solution_id, set())
-        others = {c: s for c, s in grades[f"wrong{k}"].items() if c not in allowed and s[0] < s[1]}
-        assert not others, f"'{description}' also cost points elsewhere: {others}"
+        allowed |= {test_cell} | AFFECTS.get(chapter, {}).get(solution_id, set())
+    others = {c: s for c, s in grades.items() if c not in allowed and s[0] < s[1]}
+    assert not others, f"{sorted(d for d, _ in wrong.values())} also cost points elsewhere: {others}"
+
+
+def test_rounds_cover_every_wrong_answer_once():
+    """Is every wrong answer submitted exactly once, never beside an exercise it affects?"""
+    for chapter in chapters():
+        seen = [(sid, d) for r in submission_rounds(chapter) for sid, (d, _) in r.items()]
+        expected = [(sid, d) for sid, answers in WRONG_ANSWERS.get(chapter, {}).items() for d in answers]
+        assert sorted(seen) == sorted(expected)
+        for round_ in submission_rounds(chapter):
+            for sid in round_:
+                assert not AFFECTS.get(chapter, {}).get(sid, set()) & {f"{o}_tests" for o in round_}
