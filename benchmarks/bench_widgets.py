@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_chapters import execute  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 1.0
@@ -47,16 +48,7 @@ def time_redraws(path: Path) -> list[float]:
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROLOGUE))
     nb.cells.append(nbformat.v4.new_code_cell(EPILOGUE))
-    saved = os.environ.get("COURSE_STATIC")
-    os.environ["COURSE_STATIC"] = "1"
-    try:
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if saved is None:
-            os.environ.pop("COURSE_STATIC")
-        else:
-            os.environ["COURSE_STATIC"] = saved
+    execute(nb, path.parent)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     return json.loads(text.split("REDRAWS", 1)[1])
 
