@@ -11,12 +11,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools.course import ROOT, chapters  # noqa: F401 (re-exported for the tests)
+
 SOLUTION_REGION = re.compile(r"(?ms)^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n?")
-
-
-def chapters() -> list[str]:
-    return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
 
 
 def course_env(**extra: str) -> dict[str, str]:
