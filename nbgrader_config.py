@@ -17,3 +17,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Chapter cells are kept well under nbgrader's 30 s default; leave headroom for slow laptops.
 c.ExecutePreprocessor.timeout = 120
+
+# Grading runs student code in a sandbox and computes every verdict outside it
+# (course_utils/grading): see the instructor guide, "How grading works".
+from course_utils.grading.nbgrader_plugin import configure  # noqa: E402
+
+configure(c)
