@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 # Chapters to grade: `make autograde CHAPTERS=01_losses`; default: all of them.
 CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
+# Grading workers: `make autograde JOBS=4`; default: the number of cores.
+JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup book test lab release check-release autograde feedback grades bench clean
@@ -42,11 +44,8 @@ release: setup  ## regenerate the student release notebooks/ from solutions/
 check-release: setup  ## fail if notebooks/ is stale
 	$(BIN)/python -m tools.release --check
 
-autograde: setup  ## grade every submission in submitted/<student>/<chapter>/ into the gradebook
-	@for c in $(CHAPTERS); do \
-	  $(BIN)/nbgrader generate_assignment $$c --force && \
-	  COURSE_STATIC=1 COURSE_FAST=1 $(BIN)/nbgrader autograde $$c || exit 1; \
-	done
+autograde: setup  ## grade submitted/<student>/<chapter>/ in a sandbox, JOBS at a time (resumes)
+	$(BIN)/python -m course_utils.grading.batch $(CHAPTERS) --jobs $(JOBS)
 
 feedback: setup  ## write HTML feedback for every autograded submission into feedback/
 	@for c in $(CHAPTERS); do $(BIN)/nbgrader generate_feedback $$c || exit 1; done

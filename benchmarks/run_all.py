@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_chapters  # noqa: E402
 import bench_fit  # noqa: E402
+import bench_grading  # noqa: E402
 import bench_widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,12 @@ def main() -> int:
     print("\n(c) widget redraw times (draw one setting and render it)")
     widgets = bench_widgets.run()
     print(bench_widgets.table(widgets))
+    print("\n(d) grading a class of 60 chapter-01 submissions, 1 and 2 workers")
+    grading = bench_grading.run()
+    print(bench_grading.table(grading))
     out = ROOT / "_build" / "benchmarks.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"fit": fit_result, "chapters": chapters, "widgets": widgets}, indent=2, default=str))
+    out.write_text(json.dumps({"fit": fit_result, "chapters": chapters, "widgets": widgets, "grading": grading}, indent=2, default=str))
     print(f"\nwritten {out.relative_to(ROOT)}")
     return 0
 

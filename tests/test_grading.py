@@ -1,55 +1,29 @@
-"""The nbgrader round trip, driven through nbgrader itself on scratch copies of the course.
+"""Every exercise's hidden tests, graded the way submissions are: in the sandbox.
 
-For every chapter: the source notebook (with solutions) scores full marks, the student release
-scores zero, and each typical wrong answer in tests/wrong_answers/ scores less than full marks
-on its exercise. Grades are read back from nbgrader's gradebook.
+For every chapter, one sandboxed process runs the instructor's notebook; then each grade cell's
+hidden tests run in this process against it. The reference must earn every point. Each typical
+wrong answer (tests/wrong_answers/) and each alternative correct answer (tests/alternatives/) is
+swapped in by running its solution cell again in the same process (what a student does when
+editing a cell), and the whole notebook is graded: a wrong answer must lose points on its own
+exercise and cost nothing elsewhere (except the exercises declared in AFFECTS), an alternative
+must earn full marks everywhere. The untouched student release must score zero.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
-from nbtools import ROOT, cell_by_id, chapters, course_env, with_body
+from alternatives import ALTERNATIVES
+from course_utils.grading.grade import grade_submission
+from course_utils.grading.hidden import SandboxGone, run_hidden_tests
+from course_utils.grading.notebook import grade_cells, program
+from course_utils.grading.sandbox import Limits, zygote
+from nbtools import ROOT, cell_by_id, chapters, with_body
 from wrong_answers import AFFECTS, WRONG_ANSWERS
 
 pytestmark = pytest.mark.slow
-
-
-def nbgrader(root: Path, *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=course_env(),
-                            capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-
-
-def grade(tmp_path: Path, chapter: str, submissions: dict[str, nbformat.NotebookNode]) -> dict:
-    """Autograde submissions (student id -> notebook) in a scratch course; return the grades.
-
-    Returns {student: {grade cell id: (score, max_score)}}.
-    """
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions" / chapter, root / "solutions" / chapter)
-    nbgrader(root, "generate_assignment", chapter, "--force")
-    for student, nb in submissions.items():
-        folder = root / "submitted" / student / chapter
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{chapter}.ipynb")
-    nbgrader(root, "autograde", chapter)
-    grades = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for student in submissions:
-            notebook = gb.find_submission_notebook(chapter, chapter, student)
-            grades[student] = {g.name: (g.score, g.max_score) for g in notebook.grades
-                               if g.cell_type == "code" and g.max_score > 0}
-    return grades
+LIMITS = Limits(cell_timeout=300, call_timeout=120, total_timeout=3600)
 
 
 def source(chapter: str) -> nbformat.NotebookNode:
@@ -60,83 +34,124 @@ def release(chapter: str) -> nbformat.NotebookNode:
     return nbformat.read(ROOT / "notebooks" / chapter / f"{chapter}.ipynb", as_version=4)
 
 
-def test_every_exercise_has_a_wrong_answer():
-    """Does every solution cell of every chapter have at least one typical wrong answer?"""
+class Graded:
+    """The instructor's notebook running in a sandbox, graded again after each swapped cell."""
+
+    def __init__(self, chapter: str) -> None:
+        self.nb = source(chapter)
+        self.cells = grade_cells(self.nb)
+        self.sources = program(self.nb, {c.grade_id: c.source for c in self.cells})
+        self.session = None
+
+    def start(self) -> None:
+        self.session = zygote().spawn({}, slot=900, limits=LIMITS, hide=[str(ROOT / "solutions")])
+        for k, src in enumerate(self.sources):
+            report = self.session.run_cell(src)
+            assert report["error"] is None, f"code cell {k + 1} of the reference failed: {report}"
+
+    def grade(self, swap: str | None = None) -> dict[str, tuple[float, float, str]]:
+        """{grade cell: (score, points, report)}, after running ``swap`` (a cell's source)."""
+        if self.session is None or self.session.gone:
+            self.start()
+        if swap is not None:
+            self.session.run_cell(swap)
+        out = {}
+        for cell in self.cells:
+            verdict = run_hidden_tests(cell.grade_id, cell.source, cell.points, self.session.student)
+            out[cell.grade_id] = (verdict.score, verdict.points, verdict.report())
+        return out
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+@pytest.fixture(scope="module")
+def graded_chapters():
+    made: dict[str, Graded] = {}
+
+    def get(chapter: str) -> Graded:
+        if chapter not in made:
+            made[chapter] = Graded(chapter)
+        return made[chapter]
+
+    yield get
+    for g in made.values():
+        g.close()
+
+
+def test_every_exercise_has_wrong_and_alternative_answers():
+    """Does every solution cell have a typical wrong answer and two alternative correct ones?"""
     for chapter in chapters():
         solutions = {c.metadata["nbgrader"]["grade_id"] for c in source(chapter).cells
                      if c.metadata.get("nbgrader", {}).get("solution")}
         assert solutions, f"{chapter} has no exercises"
         missing = solutions - set(WRONG_ANSWERS.get(chapter, {}))
         assert not missing, f"{chapter}: no wrong answers for {sorted(missing)}"
+        alternatives = ALTERNATIVES.get(chapter, {})
+        few = sorted(s for s in solutions if len(alternatives.get(s, {})) < 2)
+        assert not few, f"{chapter}: fewer than two alternative correct answers for {few}"
+
+
+def test_every_grade_cell_has_hidden_tests_in_the_house_form():
+    for chapter in chapters():
+        for cell in grade_cells(source(chapter)):
+            assert "def hidden_tests(student, case):" in cell.source, (
+                f"{chapter}/{cell.grade_id}: hidden tests must define hidden_tests(student, case)")
 
 
 @pytest.mark.parametrize("chapter", chapters())
-def test_source_scores_full_marks_and_release_zero(tmp_path, chapter):
-    """Does the reference solution get every point, and the untouched student stub none?"""
-    grades = grade(tmp_path, chapter, {"reference": source(chapter), "stub": release(chapter)})
-    full = grades["reference"]
-    assert full, "no grade cells were found"
-    for cell, (score, max_score) in full.items():
-        assert score == max_score, f"the reference solution lost points on {cell}: {score}/{max_score}"
-    for cell, (score, max_score) in grades["stub"].items():
-        assert score == 0, f"the unanswered stub scored {score}/{max_score} on {cell}"
+def test_reference_scores_full_marks(graded_chapters, chapter):
+    grades = graded_chapters(chapter).grade()
+    lost = {c: r for c, (s, p, r) in grades.items() if s != p}
+    assert not lost, f"the reference lost points:\n" + "\n".join(lost.values())
 
 
-def submission_rounds(chapter: str) -> list[dict[str, tuple[str, str]]]:
-    """The chapter's wrong answers grouped into as few submissions as honesty allows.
-
-    A submission carries at most one wrong answer per exercise, and never two exercises of which
-    one legitimately affects the other's grade cell (AFFECTS), so that every lost point can be
-    traced to the wrong answer of that very exercise. Returns one {solution id: (description,
-    body)} per submission.
-    """
-    affects = AFFECTS.get(chapter, {})
-
-    def conflict(a: str, b: str) -> bool:
-        return f"{b}_tests" in affects.get(a, set()) or f"{a}_tests" in affects.get(b, set())
-
-    pending = {sid: list(answers.items()) for sid, answers in WRONG_ANSWERS.get(chapter, {}).items()}
-    rounds = []
-    while any(pending.values()):
-        chosen: dict[str, tuple[str, str]] = {}
-        for sid, queue in pending.items():
-            if queue and not any(conflict(sid, other) for other in chosen):
-                chosen[sid] = queue.pop(0)
-        rounds.append(chosen)
-    return rounds
+@pytest.mark.parametrize("chapter", chapters())
+def test_release_scores_zero(chapter):
+    nb = release(chapter)
+    result = grade_submission(grade_cells(source(chapter)), nb, limits=LIMITS,
+                              hide=[str(ROOT / "solutions")], slot=901)
+    scored = {v.cell: v.report() for v in result.verdicts if v.score > 0}
+    assert not scored, "the untouched stub scored:\n" + "\n".join(scored.values())
 
 
-def _wrong_cases():
-    for chapter in chapters():
-        for k, round_ in enumerate(submission_rounds(chapter)):
-            yield pytest.param(chapter, round_, id=f"{chapter}-round{k}")
+def _swaps(table: dict, chapter: str):
+    for chapter_ in ([chapter] if chapter else chapters()):
+        for solution_id, answers in table.get(chapter_, {}).items():
+            for description in answers:
+                yield pytest.param(chapter_, solution_id, description,
+                                   id=f"{chapter_}-{solution_id}-{description[:40]}")
 
 
-@pytest.mark.parametrize("chapter, wrong", list(_wrong_cases()))
-def test_typical_wrong_answers_lose_points(tmp_path, chapter, wrong):
-    """Does each typical wrong answer score less than full marks on its own exercise, and cost
-    nothing on exercises that do not depend on it?"""
-    nb = source(chapter)
-    for solution_id, (_description, body) in wrong.items():
-        cell = cell_by_id(nb, solution_id)
-        cell.source = with_body(cell.source, body)
-    grades = grade(tmp_path, chapter, {"wrong": nb})["wrong"]
-    allowed = set()
-    for solution_id, (description, _body) in wrong.items():
-        test_cell = f"{solution_id}_tests"
-        score, max_score = grades[test_cell]
-        assert score < max_score, f"{chapter}/{solution_id}: '{description}' still got {score}/{max_score}"
-        allowed |= {test_cell} | AFFECTS.get(chapter, {}).get(solution_id, set())
-    others = {c: s for c, s in grades.items() if c not in allowed and s[0] < s[1]}
-    assert not others, f"{sorted(d for d, _ in wrong.values())} also cost points elsewhere: {others}"
+def _graded_with(graded_chapters, chapter, solution_id, body):
+    g = graded_chapters(chapter)
+    reference = cell_by_id(g.nb, solution_id).source
+    try:
+        return g.grade(with_body(reference, body))
+    except SandboxGone:
+        g.session = None
+        raise
+    finally:
+        if g.session is not None and not g.session.gone:
+            g.session.run_cell(reference)          # put the reference back for the next case
 
 
-def test_rounds_cover_every_wrong_answer_once():
-    """Is every wrong answer submitted exactly once, never beside an exercise it affects?"""
-    for chapter in chapters():
-        seen = [(sid, d) for r in submission_rounds(chapter) for sid, (d, _) in r.items()]
-        expected = [(sid, d) for sid, answers in WRONG_ANSWERS.get(chapter, {}).items() for d in answers]
-        assert sorted(seen) == sorted(expected)
-        for round_ in submission_rounds(chapter):
-            for sid in round_:
-                assert not AFFECTS.get(chapter, {}).get(sid, set()) & {f"{o}_tests" for o in round_}
+@pytest.mark.parametrize("chapter, solution_id, description", list(_swaps(WRONG_ANSWERS, None)))
+def test_typical_wrong_answer_loses_points(graded_chapters, chapter, solution_id, description):
+    body = WRONG_ANSWERS[chapter][solution_id][description]
+    grades = _graded_with(graded_chapters, chapter, solution_id, body)
+    own = f"{solution_id}_tests"
+    score, points, report = grades[own]
+    assert score < points, f"'{description}' still got {score}/{points}:\n{report}"
+    allowed = {own} | AFFECTS.get(chapter, {}).get(solution_id, set())
+    others = {c: r for c, (s, p, r) in grades.items() if c not in allowed and s < p}
+    assert not others, f"'{description}' also cost points elsewhere:\n" + "\n".join(others.values())
+
+
+@pytest.mark.parametrize("chapter, solution_id, description", list(_swaps(ALTERNATIVES, None)))
+def test_alternative_correct_answer_scores_full(graded_chapters, chapter, solution_id, description):
+    body = ALTERNATIVES[chapter][solution_id][description]
+    grades = _graded_with(graded_chapters, chapter, solution_id, body)
+    lost = {c: r for c, (s, p, r) in grades.items() if s != p}
+    assert not lost, f"the correct alternative '{description}' lost points:\n" + "\n".join(lost.values())

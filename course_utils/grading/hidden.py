@@ -113,6 +113,9 @@ class Student:
         reply = self._request("call", request, timeout)
         if not reply.get("ok"):
             raise StudentError(_error_text(fn, reply))
+        if ops and not isinstance(reply.get("ops"), list):
+            raise StudentError(f"the operations {fn} used could not be recorded (was the "
+                               "grader's recorder tampered with?)")
         try:
             return Call(value=wire.decode(reply.get("value")),
                         grads=wire.decode(reply.get("grads") or []),

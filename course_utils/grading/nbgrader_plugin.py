@@ -26,6 +26,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from traitlets import Bool, Float, Integer, List, Unicode
 
 from .grade import grade_submission
+from .hidden import visible_source
 from .notebook import GradeCell, nbgrader_meta
 from .sandbox import Limits, warn_once
 
@@ -157,6 +158,8 @@ class SandboxGrade(Preprocessor):
             grade_id = nbgrader_meta(cell).get("grade_id")
             verdict = by_id.get(grade_id)
             if verdict is not None:
+                # the graded copy (and so the feedback) keeps the visible checks only
+                cell.source = visible_source(cell.source).rstrip() + "\n"
                 cell.outputs = [
                     new_output("stream", name="stdout", text=verdict.report() + "\n"),
                     new_output("execute_result", data={"text/plain": f"{verdict.score:g}"},

@@ -427,6 +427,10 @@ def _child(sock: socket.socket, request: dict) -> None:
     torch.set_num_threads(1)
     from .runner import answer, make_shell
     shell = make_shell()
+    # The grader's own modules leave sys.modules: a student who imports and patches them gets a
+    # fresh copy, not the code that answers the grader (which this function holds).
+    for name in [m for m in sys.modules if m.startswith("course_utils.grading")]:
+        del sys.modules[name]
     while True:
         try:
             message = wire.recv(sock)
