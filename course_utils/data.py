@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from . import validation as valid
 
 __all__ = [
     "ImageData",
@@ -102,25 +103,6 @@ class DatasetUnavailableError(RuntimeError):
 # ----------------------------------------------------------------------------------------------
 # Argument checks shared by the functions below
 # ----------------------------------------------------------------------------------------------
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_number(name: str, value: Any, low: float, high: float = math.inf) -> float:
-    """A real number in [low, high]; the message names the value and the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number in [{low}, {high}], got {value!r}")
-    if not (low <= float(value) <= high):  # also rejects NaN
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value!r}")
-    return float(value)
-
-
-def _check_seed(seed: Any) -> int:
-    return _check_int("seed", seed, 0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -268,7 +250,7 @@ class ImageData(torch.utils.data.Dataset):
             ValueError: the fractions are not positive or do not sum to 1, or a part would be
                 empty.
         """
-        seed = _check_seed(seed)
+        seed = valid.seed(seed)
         numbers = (int, float, np.integer, np.floating)
         if (
             not isinstance(fractions, Sequence)
@@ -351,9 +333,9 @@ def load_digits(
     from sklearn.datasets import load_digits as sklearn_digits
     from sklearn.model_selection import train_test_split
 
-    seed = _check_seed(seed)
-    test_fraction = _check_number("test_fraction", test_fraction, 0.0, 1.0)
-    val_fraction = _check_number("val_fraction", val_fraction, 0.0, 1.0)
+    seed = valid.seed(seed)
+    test_fraction = valid.number("test_fraction", test_fraction, 0.0, 1.0)
+    val_fraction = valid.number("val_fraction", val_fraction, 0.0, 1.0)
     if test_fraction <= 0 or val_fraction + test_fraction >= 1:
         raise ValueError(
             "need 0 < test_fraction, 0 <= val_fraction and val_fraction + test_fraction < 1, got "
@@ -424,7 +406,7 @@ def sample_image(name: str, *, size: int | None = None, gray: bool = False) -> t
     if name not in SAMPLE_IMAGES:
         raise ValueError(f"unknown sample image {name!r}; choose one of {', '.join(SAMPLE_IMAGES)}")
     if size is not None:
-        size = _check_int("size", size, 1)
+        size = valid.integer("size", size, 1)
 
     array = img_as_float32(getattr(skimage.data, name)())  # (H, W) or (H, W, 3), in [0, 1]
     if gray and array.ndim == 3:
@@ -584,9 +566,9 @@ def make_shapes(
     Raises:
         ValueError: a bad argument; the message names it and the valid choices or range.
     """
-    n = _check_int("n", n, 1)
-    size = _check_int("size", size, 8)
-    seed = _check_seed(seed)
+    n = valid.integer("n", n, 1)
+    size = valid.integer("size", size, 8)
+    seed = valid.seed(seed)
     if isinstance(classes, str) or not isinstance(classes, Sequence) or len(classes) == 0:
         raise ValueError(
             f"classes must be a non-empty sequence of shape names such as ('circle', 'square'), "
@@ -599,17 +581,17 @@ def make_shapes(
         )
     if len(set(classes)) != len(classes):
         raise ValueError(f"classes must not repeat a shape, got {tuple(classes)!r}")
-    noise = _check_number("noise", noise, 0.0)
-    tag = _check_number("tag", tag, 0.0, 1.0)
-    shift = _check_number("shift", shift, 0.0, 1.0)
+    noise = valid.number("noise", noise, 0.0)
+    tag = valid.number("tag", tag, 0.0, 1.0)
+    shift = valid.number("shift", shift, 0.0, 1.0)
     if background not in BACKGROUNDS:
         raise ValueError(
             f"unknown background {background!r}; choose one of {', '.join(map(repr, BACKGROUNDS))}"
         )
     if not isinstance(scale_range, Sequence) or len(scale_range) != 2:
         raise ValueError(f"scale_range must be a pair (low, high), got {scale_range!r}")
-    low = _check_number("scale_range[0]", scale_range[0], 0.0, 0.5)
-    high = _check_number("scale_range[1]", scale_range[1], 0.0, 0.5)
+    low = valid.number("scale_range[0]", scale_range[0], 0.0, 0.5)
+    high = valid.number("scale_range[1]", scale_range[1], 0.0, 0.5)
     if not 0 < low <= high:
         raise ValueError(f"scale_range needs 0 < low <= high <= 0.5, got {tuple(scale_range)!r}")
 
@@ -752,7 +734,7 @@ def load_torchvision(
             f"unknown dataset {name!r}; choose one of {', '.join(TORCHVISION_DATASETS)} "
             "(or use load_digits() / make_shapes(...), which need no download)"
         )
-    timeout = _check_number("timeout", timeout, 0.0)
+    timeout = valid.number("timeout", timeout, 0.0)
     if timeout == 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     dataset_class = getattr(torchvision.datasets, canonical[key])

@@ -19,6 +19,7 @@ import random
 
 import numpy as np
 import torch
+from . import validation as valid
 
 __all__ = ["DEVICES", "pick_device", "seed_everything", "fast_mode", "static_mode", "report"]
 
@@ -106,9 +107,7 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     Returns:
         A ``torch.Generator`` seeded with ``seed``, to pass on explicitly.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    seed = valid.seed(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

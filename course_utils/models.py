@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+from . import validation as valid
 
 __all__ = ["ACTIVATIONS", "LinearClassifier", "MLP", "SmallCNN", "count_parameters"]
 
@@ -49,8 +50,8 @@ class LinearClassifier(nn.Module):
 
     def __init__(self, in_features: int, num_classes: int, *, seed: int | None = None):
         super().__init__()
-        _check_positive_int("in_features", in_features)
-        _check_positive_int("num_classes", num_classes)
+        valid.positive_int("in_features", in_features)
+        valid.positive_int("num_classes", num_classes)
         self.in_features = in_features
         with _seeded(seed):
             self.linear = nn.Linear(in_features, num_classes)
@@ -84,13 +85,13 @@ class MLP(nn.Module):
                  activation: str = "relu", batch_norm: bool = False, dropout: float = 0.0,
                  seed: int | None = None):
         super().__init__()
-        _check_positive_int("in_features", in_features)
-        _check_positive_int("num_classes", num_classes)
+        valid.positive_int("in_features", in_features)
+        valid.positive_int("num_classes", num_classes)
         if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
             raise TypeError(f"hidden must be a sequence of layer widths such as [256, 128], "
                             f"got {hidden!r}")
         for width in hidden:
-            _check_positive_int("each hidden width", width)
+            valid.positive_int("each hidden width", width)
         if activation not in _ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; "
                              f"choose one of {', '.join(ACTIVATIONS)}")
@@ -134,9 +135,9 @@ class SmallCNN(nn.Module):
     def __init__(self, in_channels: int = 1, num_classes: int = 10, *, width: int = 16,
                  image_size: int | tuple[int, int] = 28, seed: int | None = None):
         super().__init__()
-        _check_positive_int("in_channels", in_channels)
-        _check_positive_int("num_classes", num_classes)
-        _check_positive_int("width", width)
+        valid.positive_int("in_channels", in_channels)
+        valid.positive_int("num_classes", num_classes)
+        valid.positive_int("width", width)
         size = (image_size, image_size) if isinstance(image_size, numbers.Integral) else image_size
         if not (isinstance(size, Sequence) and len(size) == 2 and all(
                 isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 4
@@ -196,13 +197,8 @@ def _seeded(seed: int | None):
     if seed is None:
         yield
         return
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+    valid.seed(seed, allow_none=True)
     with torch.random.fork_rng(devices=[]):
         torch.default_generator.manual_seed(int(seed))
         yield
 
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")

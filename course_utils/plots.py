@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from . import validation as valid
 
 __all__ = ["plot_history", "show_images", "small_multiples", "format_setting"]
 
@@ -76,7 +77,7 @@ def show_images(images, labels=None, *, classes: Sequence[str] | None = None, nc
     Returns:
         The Figure.
     """
-    _check_positive_int("max_images", max_images)
+    valid.positive_int("max_images", max_images)
     pixels = _as_image_array(images)[:max_images]  # (n, H, W) or (n, H, W, 3)
     n = len(pixels)
     if labels is not None:
@@ -84,7 +85,7 @@ def show_images(images, labels=None, *, classes: Sequence[str] | None = None, nc
         if len(labels) < n:
             raise ValueError(f"labels has {len(labels)} entries for {n} images; "
                              f"give one label per image")
-    _check_positive_int("ncols", ncols)
+    valid.positive_int("ncols", ncols)
     cols = min(ncols, n)
     rows = math.ceil(n / cols)
     height = 1.3 * rows + (0.3 if title is not None else 0)
@@ -126,7 +127,7 @@ def small_multiples(draw: Callable, settings: Sequence[Mapping], *, ncols: int =
         if not isinstance(setting, Mapping):
             raise TypeError(f"settings[{i}] must be a dict of keyword arguments for draw, "
                             f"got {setting!r}")
-    _check_positive_int("ncols", ncols)
+    valid.positive_int("ncols", ncols)
     cols = min(ncols, len(settings))
     rows = math.ceil(len(settings) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(panel_size[0] * cols, panel_size[1] * rows),
@@ -170,7 +171,3 @@ def _as_image_array(images) -> np.ndarray:
         raise ValueError(f"images is empty (shape {array.shape}); nothing to show")
     return np.clip(array, 0, 1)
 
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")

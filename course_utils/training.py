@@ -28,6 +28,7 @@ from torch.utils.data import DataLoader, TensorDataset, default_collate
 from tqdm.auto import tqdm
 
 from .device import pick_device, static_mode
+from . import validation as valid
 
 __all__ = ["History", "fit", "evaluate"]
 
@@ -217,7 +218,7 @@ def evaluate(
         only when the targets are class indices (integer dtype) and the output is (N, C).
     """
     _check_model(model)
-    _check_positive_int("batch_size", batch_size)
+    valid.positive_int("batch_size", batch_size)
     device = _model_device(model) if device is None else pick_device(device)
     model.to(device)
     batches = _Batches(data, "data", device, batch_size)
@@ -562,15 +563,8 @@ def _check_model(model) -> None:
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
 
 
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def _check_flag(name: str, value, allow_none: bool = False) -> None:
-    if not (isinstance(value, bool) or (allow_none and value is None)):
-        choices = "True, False or None" if allow_none else "True or False"
-        raise TypeError(f"{name} must be {choices}, got {value!r}")
 
 
 def _check_fit_arguments(model, *, loss_fn, optimizer, epochs, lr, batch_size, early_stopping,
@@ -579,20 +573,19 @@ def _check_fit_arguments(model, *, loss_fn, optimizer, epochs, lr, batch_size, e
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function loss_fn(output, target), "
                         f"got {type(loss_fn).__name__}")
-    _check_positive_int("epochs", epochs)
-    _check_positive_int("batch_size", batch_size)
+    valid.positive_int("epochs", epochs)
+    valid.positive_int("batch_size", batch_size)
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if early_stopping is not None:
-        _check_positive_int("early_stopping", early_stopping)
+        valid.positive_int("early_stopping", early_stopping)
         if val_data is None:
             raise ValueError(f"early_stopping={early_stopping!r} watches the validation loss; "
                              f"pass val_data")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    _check_flag("amp", amp)
-    _check_flag("progress", progress, allow_none=True)
-    _check_flag("metrics", metrics)
+    valid.seed(seed)
+    valid.flag("amp", amp)
+    valid.flag("progress", progress, allow_none=True)
+    valid.flag("metrics", metrics)
     own = {id(p) for p in model.parameters()}
     if optimizer is None and not own:
         raise ValueError(f"model {type(model).__name__} has no parameters to train")

@@ -410,8 +410,10 @@ def test_shapes_repr_shows_nuisances():
     ],
 )
 def test_shapes_reject_bad_arguments(kwargs, match):
-    """Does make_shapes name the bad argument and the valid choices or range?"""
-    with pytest.raises(ValueError, match=match):
+    """Does make_shapes name the bad argument and the valid choices or range? (A value of the
+    wrong type raises TypeError, a value out of range ValueError: course_utils.validation.)"""
+    wrong_type = any(isinstance(v, float) and k in ("n", "size", "seed") for k, v in kwargs.items())
+    with pytest.raises(TypeError if wrong_type else ValueError, match=match):
         make_shapes(**kwargs)
 
 

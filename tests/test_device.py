@@ -46,8 +46,10 @@ def test_seed_everything_makes_all_generators_repeat():
         return random.random(), np.random.rand(), torch.rand(1).item(), torch.rand(1, generator=g).item()
 
     assert draws() == draws()
-    for bad in (-1, 1.5, "3", True):
-        with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        seed_everything(-1)
+    for bad in (1.5, "3", True):          # the wrong type: TypeError (course_utils.validation)
+        with pytest.raises(TypeError, match="non-negative integer"):
             seed_everything(bad)
 
 

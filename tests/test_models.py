@@ -114,7 +114,7 @@ def test_mlp_layers_follow_the_switches():
          "each hidden width must be a positive integer, got 0"),
         (lambda: LinearClassifier(0, 2), ValueError,
          "in_features must be a positive integer, got 0"),
-        (lambda: LinearClassifier(4, 2.5), ValueError,
+        (lambda: LinearClassifier(4, 2.5), TypeError,
          "num_classes must be a positive integer, got 2.5"),
         (lambda: LinearClassifier(4, 2, seed=-1), ValueError,
          "seed must be a non-negative integer or None, got -1"),

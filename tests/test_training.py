@@ -274,8 +274,8 @@ def test_evaluate_matches_hand_computation():
     ("kwargs", "error", "match"),
     [
         ({"epochs": 0}, ValueError, "epochs must be a positive integer, got 0"),
-        ({"epochs": 2.5}, ValueError, "epochs .* got 2.5"),
-        ({"epochs": True}, ValueError, "epochs .* got True"),
+        ({"epochs": 2.5}, TypeError, "epochs .* got 2.5"),
+        ({"epochs": True}, TypeError, "epochs .* got True"),
         ({"batch_size": -1}, ValueError, "batch_size .* got -1"),
         ({"lr": 0}, ValueError, "lr must be a positive number, got 0"),
         ({"lr": float("nan")}, ValueError, "lr .* got nan"),
