@@ -4,7 +4,10 @@ One job per module:
 
 - ``device``: where to run (cuda > mps > cpu), seeding, the environment report, the fast and
   static switches;
-- ``data``: offline-first data sets (digits, scikit-image samples, generated shapes, torchvision);
+- ``data``: the dataset class and offline sources (digits, scikit-image samples);
+- ``shapes``: generated shapes with switchable nuisances;
+- ``datasets``: torchvision's data sets, cached, with a clear error offline;
+- ``validation``: the argument checks every module shares;
 - ``models``: small reference models;
 - ``training``: the ``fit``/``evaluate`` loop and its ``History``;
 - ``plots``: figures shared by several chapters;
@@ -15,16 +18,9 @@ The names below are the public ones; ``checks`` and ``widgets`` are imported as 
 notebooks (``from course_utils.checks import check_close``).
 """
 
-from .data import (
-    SAMPLE_IMAGES,
-    DataSplits,
-    DatasetUnavailableError,
-    ImageData,
-    load_digits,
-    load_torchvision,
-    make_shapes,
-    sample_image,
-)
+from .data import SAMPLE_IMAGES, DataSplits, ImageData, load_digits, sample_image
+from .datasets import DatasetUnavailableError, load_torchvision
+from .shapes import make_shapes
 from .device import fast_mode, pick_device, report, seed_everything, static_mode
 from .models import MLP, LinearClassifier, SmallCNN, count_parameters
 from .plots import plot_history, show_images, small_multiples

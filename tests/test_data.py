@@ -21,18 +21,9 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.data import (
-    BACKGROUNDS,
-    SAMPLE_IMAGES,
-    SHAPES,
-    DataSplits,
-    DatasetUnavailableError,
-    ImageData,
-    load_digits,
-    load_torchvision,
-    make_shapes,
-    sample_image,
-)
+from course_utils.data import SAMPLE_IMAGES, DataSplits, ImageData, load_digits, sample_image
+from course_utils.datasets import DatasetUnavailableError, load_torchvision
+from course_utils.shapes import BACKGROUNDS, SHAPES, make_shapes
 
 
 def tag_regions(size: int) -> list[tuple[slice, slice]]:
@@ -294,6 +285,7 @@ def test_shapes_are_learnable():
         assert knn.score(features(test), test.labels.numpy()) > at_least, features.__name__
 
 
+@pytest.mark.timing
 def test_shapes_generate_fast():
     """Are 10 000 images drawn at once (vectorised) rather than in a Python loop?"""
     make_shapes(100)  # warm-up
