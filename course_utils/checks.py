@@ -47,6 +47,8 @@ __all__ = [
     "check_grad",
     "check_runs",
     "forbid",
+    "CheckFailed",
+    "exercise",
 ]
 
 _INT_DTYPES = {
@@ -68,9 +70,31 @@ _MAX_DEPTH = 32  # nested lists deeper than this are refused (and a list contain
 
 # ---- messages -----------------------------------------------------------------------------------
 
+class CheckFailed(AssertionError):
+    """A check failed. In JupyterLab, Colab and nbgrader's feedback (all IPython) it shows as its
+    message alone, without a traceback through this module."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[0;31mCheck failed:\x1b[0m {self}"]
+
+
 def _fail(message: str, hint: str | None = None) -> NoReturn:
     # `from None`: the student sees our message, not the internal error that led to it
-    raise AssertionError(f"{message} {hint}" if hint else message) from None
+    raise CheckFailed(f"{message} {hint}" if hint else message) from None
+
+
+@contextlib.contextmanager
+def exercise(title: str) -> Iterator[None]:
+    """Wrap an exercise's visible checks: an unfinished exercise prints one line instead of
+    stopping the notebook (so "Run All" reaches the end); a failed check still fails.
+
+        with exercise("Exercise 1: a vectorised hinge loss"):
+            check_scalar(hinge_loss(scores, labels), 6.4, name="hinge_loss")
+    """
+    try:
+        yield
+    except NotImplementedError:
+        print(f"{title}: not done yet (write your answer above, then run this cell again)")
 
 
 def _typename(cls: type) -> str:
@@ -435,7 +459,7 @@ def _call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], name: str) -> An
     except NotImplementedError:
         raise  # an unfinished stub: that must stay obvious
     except Exception as error:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name}: calling your function raised {type(error).__name__}: {_text(error)}"
         ) from error
 
@@ -494,7 +518,7 @@ def check_grad(
     except NotImplementedError:
         raise
     except Exception as error:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name}: backpropagating through your function raised "
             f"{type(error).__name__}: {_text(error)}"
         ) from error
@@ -539,7 +563,7 @@ def forbid(*targets: str, name: str = "your function") -> Iterator[None]:
 
     def refuse(target: str) -> Callable[..., NoReturn]:
         def refused(*args: Any, **kwargs: Any) -> NoReturn:
-            raise AssertionError(f"{name} must not call {target}: this exercise asks you to write "
+            raise CheckFailed(f"{name} must not call {target}: this exercise asks you to write "
                                  f"it yourself from more basic operations.")
         return refused
 

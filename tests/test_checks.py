@@ -510,3 +510,32 @@ def test_forbid_restores_after_an_error_and_rejects_unknown_targets():
     with pytest.raises(ValueError, match="cannot find"):
         with forbid("no_such_module.thing"):
             pass
+
+
+def test_a_failed_check_renders_as_its_message_alone():
+    """IPython shows a CheckFailed as one line (no traceback through course_utils/checks.py)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from course_utils.checks import CheckFailed
+
+    with pytest.raises(CheckFailed) as info:
+        check_scalar(torch.tensor(7.4), 6.4, name="loss", hint="Sum over j != y_i.")
+    lines = info.value._render_traceback_()
+    assert len(lines) == 1 and "loss is 7.4, expected 6.4" in lines[0] and "checks.py" not in lines[0]
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from course_utils.checks import check_scalar\n"
+                            "check_scalar(3.0, 2.0, name='x')", silent=True)
+    assert isinstance(result.error_in_exec, CheckFailed)
+
+
+def test_an_unfinished_exercise_prints_one_line_and_goes_on(capsys):
+    from course_utils.checks import exercise
+
+    def stub():
+        raise NotImplementedError()
+
+    with exercise("Exercise 1"):
+        stub()
+    assert capsys.readouterr().out.strip().startswith("Exercise 1: not done yet")
+    with pytest.raises(AssertionError):
+        with exercise("Exercise 1"):
+            check_scalar(3.0, 2.0, name="x")
