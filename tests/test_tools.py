@@ -49,3 +49,77 @@ def test_dependency_ranges_keep_colab_versions():
     book = [Requirement(r) for r in project["optional-dependencies"]["book"]]
     jupyter_book = next(r for r in book if r.name == "jupyter-book")
     assert jupyter_book.specifier.contains("1.0.4") and not jupyter_book.specifier.contains("2.0.0")
+
+
+def test_the_table_of_contents_lists_every_chapter_once_in_order(tmp_path):
+    """_toc.yml cannot drift from solutions/: a missing or extra entry names itself."""
+    from tools.course import toc_problems
+
+    assert toc_problems() == []
+    solutions = tmp_path / "solutions"
+    for c in ("01_a", "02_b"):
+        (solutions / c).mkdir(parents=True)
+        (solutions / c / f"{c}.ipynb").write_text("{}")
+    toc = tmp_path / "_toc.yml"
+    toc.write_text("parts:\n  - chapters:\n      - file: notebooks/01_a/01_a\n      - file: notebooks/03_c/03_c\n")
+    problems = toc_problems(toc, solutions)
+    assert any("solutions/02_b/ is a chapter but _toc.yml has no entry" in p for p in problems)
+    assert any("notebooks/03_c/03_c but solutions/03_c/03_c.ipynb does not exist" in p for p in problems)
+
+
+def test_the_book_tool_leaves_the_notebook_it_is_given_unchanged():
+    import copy
+
+    import nbformat
+
+    from tools import book
+    from tools.course import source_notebook
+
+    nb = nbformat.read(source_notebook("01_losses"), as_version=4)
+    before = copy.deepcopy(nb)
+    book.book_page(nb)
+    assert nb == before
+
+
+def test_a_new_chapter_skeleton_is_complete_and_grades(tmp_path):
+    """tools.new_chapter writes the source, the tests and the toc entry, and its exercise grades
+    as every exercise must: reference full, stub zero, wrong answers less, alternatives full."""
+    import importlib.util
+    import shutil
+
+    import nbformat
+
+    from course_utils.grading.local import grade_locally
+    from tools import new_chapter
+    from tools.course import toc_chapters
+
+    shutil.copy(ROOT / "_toc.yml", tmp_path / "_toc.yml")
+    written = new_chapter.create("06_skeleton", "Skeleton", root=tmp_path)
+    assert {p.name for p in written} >= {"06_skeleton.ipynb", "test_06_skeleton.py",
+                                          "wrong_answers.py", "alternatives.py", "_toc.yml"}
+    listed = toc_chapters(tmp_path / "_toc.yml")
+    assert listed.index("06_skeleton") == listed.index("05_batchnorm") + 1
+    nb = nbformat.read(tmp_path / "solutions" / "06_skeleton" / "06_skeleton.ipynb", as_version=4)
+    [verdict] = grade_locally(nb, quiet=True)
+    assert verdict.score == verdict.points == 1
+    from nbtools import cell_by_id, with_body
+
+    def module(name):
+        spec = importlib.util.spec_from_file_location(name, tmp_path / "tests" / "chapters" / "06_skeleton" / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    for table, full in ((module("wrong_answers").WRONG_ANSWERS, False),
+                        (module("alternatives").ALTERNATIVES, True)):
+        for body in table["scale"].values():
+            swapped = nbformat.from_dict(nb)
+            cell = cell_by_id(swapped, "scale")
+            cell.source = with_body(cell.source, body)
+            [v] = grade_locally(nb, swapped, quiet=True)
+            assert (v.score == 1) if full else (v.score < 1), v.report()
+    stub = nbformat.from_dict(nb)
+    cell = cell_by_id(stub, "scale")
+    cell.source = with_body(cell.source, "raise NotImplementedError()")
+    [v] = grade_locally(nb, stub, quiet=True)
+    assert v.score == 0

@@ -14,6 +14,7 @@ executes every page (``COURSE_STATIC=1``: widgets draw their static figures) int
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests
 
-from .course import BOOK, ROOT, chapters, source_notebook
+from .course import BOOK, ROOT, chapters, source_notebook, toc_problems
 
 BUILD = ROOT / "_build"
 SOURCE = BUILD / "book_src"
@@ -31,8 +32,9 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def book_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The reader's version of a chapter: no hidden tests, solutions collapsed, no markers."""
-    nb, _ = ClearHiddenTests().preprocess(nb, {})
+    """The reader's version of a chapter: no hidden tests, solutions collapsed, no markers.
+    Works on a copy: the notebook given is left as it is."""
+    nb, _ = ClearHiddenTests().preprocess(copy.deepcopy(nb), {})
     for cell in nb.cells:
         grading = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and grading.get("solution"):
@@ -46,6 +48,9 @@ def book_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def write_pages(target: Path = SOURCE) -> list[Path]:
     """Copy the book's configuration and pages into ``target``; return the chapter pages."""
+    problems = toc_problems()
+    if problems:
+        raise SystemExit("the table of contents does not match solutions/:\n  " + "\n  ".join(problems))
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
