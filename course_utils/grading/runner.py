@@ -57,7 +57,7 @@ def make_shell():
 
     config = Config()
     config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = "NoColor"
+    config.InteractiveShell.colors = "nocolor"
     config.InteractiveShell.xmode = "Plain"
     shell = InteractiveShell.instance(config=config)
     return shell

@@ -24,6 +24,24 @@ WRONG_ANSWERS = {
             k = kernel[0] if kernel else 1
             return n_in * k, n_out * k
         """,
+        "returns a list, not a tuple": """
+            n_out, n_in, *kernel = weight.shape
+            k = math.prod(kernel)
+            return [n_in * k, n_out * k]
+        """,
+        "returns 0-d tensors instead of ints": """
+            kernel = torch.tensor(weight.shape[2:], dtype=torch.int64).prod()
+            return weight.shape[1] * kernel, weight.shape[0] * kernel
+        """,
+        "calls torch.nn.init._calculate_fan_in_and_fan_out": """
+            return torch.nn.init._calculate_fan_in_and_fan_out(weight)
+        """,
+        "zeroes the weight while reading its size": """
+            n_out, n_in = weight.shape[:2]
+            k = weight[0][0].numel()
+            weight.zero_()
+            return n_in * k, n_out * k
+        """,
     },
     "xavier_normal_": {
         "fan-out instead of fan-in": """
@@ -76,6 +94,18 @@ WRONG_ANSWERS = {
         "calls torch.nn.init.xavier_normal_ for both modes": """
             return torch.nn.init.xavier_normal_(weight, generator=generator)
         """,
+        "calls torch.nn.init.xavier_normal_ for mode='fan_avg'": """
+            if mode == "fan_avg":
+                return torch.nn.init.xavier_normal_(weight, generator=generator)
+            fan_in, _ = compute_fans(weight)
+            with torch.no_grad():
+                return weight.normal_(0.0, math.sqrt(1.0 / fan_in), generator=generator)
+        """,
+        "always fan_avg (mode never read)": """
+            fan_in, fan_out = compute_fans(weight)
+            with torch.no_grad():
+                return weight.normal_(0.0, math.sqrt(2.0 / (fan_in + fan_out)), generator=generator)
+        """,
     },
     "he_normal_": {
         "ReLU gain applied twice": """
@@ -118,6 +148,15 @@ WRONG_ANSWERS = {
         """,
         "calls torch.nn.init.kaiming_normal_": """
             return torch.nn.init.kaiming_normal_(weight, nonlinearity="relu", generator=generator)
+        """,
+        "calls kaiming_normal_ imported under another name": """
+            from torch.nn.init import kaiming_normal_ as fill
+            return fill(weight, nonlinearity="relu", generator=generator)
+        """,
+        "fills a clone under torch.no_grad and returns it": """
+            fan_in, _ = compute_fans(weight)
+            with torch.no_grad():
+                return weight.clone().normal_(0.0, math.sqrt(2.0 / fan_in), generator=generator)
         """,
     },
     "activation_stats": {
@@ -200,6 +239,53 @@ WRONG_ANSWERS = {
                         stats.append((h.mean().item(), h.std().item()))
             return stats
         """,
+        "returns 0-d tensors instead of floats": """
+            stats = []
+            handles = [m.register_forward_hook(lambda module, inputs, output: stats.append(
+                (output.mean(), output.std()))) for m in model.modules() if isinstance(m, layer_type)]
+            try:
+                with torch.no_grad():
+                    model(x)
+            finally:
+                for handle in handles:
+                    handle.remove()
+            return stats
+        """,
+        "runs the forward pass without torch.no_grad": """
+            stats = []
+            handles = [m.register_forward_hook(lambda module, inputs, output: stats.append(
+                (output.mean().item(), output.std().item()))) for m in model.modules() if isinstance(m, layer_type)]
+            try:
+                model(x)
+            finally:
+                for handle in handles:
+                    handle.remove()
+            return stats
+        """,
+        "one pair per module, not per call": """
+            stats = {}
+            handles = [m.register_forward_hook(lambda module, inputs, output: stats.__setitem__(
+                module, (output.mean().item(), output.std().item()))) for m in model.modules() if isinstance(m, layer_type)]
+            try:
+                with torch.no_grad():
+                    model(x)
+            finally:
+                for handle in handles:
+                    handle.remove()
+            return list(stats.values())
+        """,
+        "leaves a global forward hook behind": """
+            stats = []
+
+            def record(module, inputs, output):
+                if isinstance(module, layer_type):
+                    stats.append((output.mean().item(), output.std().item()))
+
+            torch.nn.modules.module.register_module_forward_hook(record)
+            with torch.no_grad():
+                model(x)
+            return stats
+        """,
         "clears every hook of the model": """
             stats = []
             watched = [m for m in model.modules() if isinstance(m, layer_type)]
@@ -251,6 +337,16 @@ WRONG_ANSWERS = {
                     variance *= gain
                 variance *= widths[i] * weight_var
             return math.sqrt(variance)
+        """,
+        "returns a 0-d tensor": """
+            factors = torch.tensor([n * v for n, v in zip(widths, weight_vars)], dtype=torch.float64)
+            return input_var * factors.prod() * gain ** (len(weight_vars) - 1)
+        """,
+        "consumes the lists it is given": """
+            variance = float(input_var) * widths.pop(0) * weight_vars.pop(0)
+            while weight_vars:
+                variance *= gain * widths.pop(0) * weight_vars.pop(0)
+            return variance
         """,
         "ignores input_var": """
             variance = 1.0

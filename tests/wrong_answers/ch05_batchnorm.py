@@ -87,6 +87,23 @@ WRONG_ANSWERS = {
             dims = (0,) if x.ndim == 2 else (0, 2, 3)
             return x.mean(dim=dims), x.std(dim=dims, unbiased=False)
         """,
+        "centres x in place (changes the caller's tensor)": """
+            dims = (0,) if x.ndim == 2 else (0, 2, 3)
+            mean = x.mean(dim=dims, keepdim=True)
+            x -= mean
+            return mean.flatten(), (x ** 2).mean(dim=dims)
+        """,
+        "computed in NumPy (no gradient through the statistics)": """
+            import numpy as np
+            a = x.detach().cpu().numpy()
+            axes = (0,) if a.ndim == 2 else (0, 2, 3)
+            return torch.from_numpy(a.mean(axis=axes)), torch.from_numpy(a.var(axis=axes))
+        """,
+        "keeps the reduced axes: (1, D) and (1, C, 1, 1) statistics": """
+            dims = (0,) if x.ndim == 2 else (0, 2, 3)
+            mean = x.mean(dim=dims, keepdim=True)
+            return mean, ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+        """,
     },
     "batchnorm_forward": {
         "normalizes with the unbiased variance": """
@@ -160,6 +177,35 @@ WRONG_ANSWERS = {
             out = F.batch_norm(x, mean, var, gamma, beta, training=training, momentum=momentum, eps=eps)
             return out, mean, var
         """,
+        "calls nn.BatchNorm1d / nn.BatchNorm2d on copies of the parameters": """
+            layer = (nn.BatchNorm1d if x.ndim == 2 else nn.BatchNorm2d)(x.shape[1], eps=eps, momentum=momentum)
+            with torch.no_grad():
+                layer.weight.copy_(gamma)
+                layer.bias.copy_(beta)
+                layer.running_mean.copy_(running_mean)
+                layer.running_var.copy_(running_var)
+            layer.train(training)
+            out = layer(x)
+            return out, layer.running_mean.clone(), layer.running_var.clone()
+        """,
+        "ignores the momentum argument (always 0.1)": _forward(
+            "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "            new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
+            "new_mean = 0.9 * running_mean + 0.1 * mean\n"
+            "            new_var = 0.9 * running_var + 0.1 * var * n / (n - 1)"),
+        "ignores the eps argument (always 1e-5)": _forward(
+            "torch.sqrt(var.reshape(shape) + eps)", "torch.sqrt(var.reshape(shape) + 1e-5)"),
+        "keeps the running averages in the autograd graph": _forward(
+            "with torch.no_grad():", "if True:"),
+        "running averages as if they started from 0 and 1": _forward(
+            "new_mean = (1 - momentum) * running_mean + momentum * mean\n"
+            "            new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)",
+            "new_mean = momentum * mean\n"
+            "            new_var = (1 - momentum) + momentum * var * n / (n - 1)"),
+        "returns the old running averages in training mode": _forward(
+            "return out, new_mean, new_var", "return out, running_mean, running_var"),
+        "feature maps: unbiased factor from N instead of N * H * W": _forward(
+            "n = x.numel() // x.shape[1]", "n = x.shape[0]"),
     },
     "batchnorm_backward": {
         "treats the mean and variance as constants": _backward(
@@ -188,6 +234,18 @@ WRONG_ANSWERS = {
             dx, dgamma, dbeta = torch.autograd.grad(y, (x, g, b), grad_outputs=dout)
             return dx, dgamma, dbeta
         """,
+        "lets torch.func.vjp do it": """
+            mean = x.mean(dim=0)
+            var = ((x - mean) ** 2).mean(dim=0)
+            x_hat = (x - mean) / torch.sqrt(var + eps)
+            f = lambda x_: gamma * (x_ - x_.mean(0)) / torch.sqrt(((x_ - x_.mean(0)) ** 2).mean(0) + eps)
+            dx = torch.func.vjp(f, x)[1](dout)[0]
+            return dx, (dout * x_hat).sum(dim=0), dout.sum(dim=0)
+        """,
+        "ignores the eps argument (always 1e-5)": _backward(
+            "inv_std = 1 / torch.sqrt(var + eps)", "inv_std = 1 / torch.sqrt(var + 1e-5)"),
+        "centres x in place": _backward(
+            "var = ((x - mean) ** 2).mean(dim=0)", "x -= mean\n    var = (x ** 2).mean(dim=0)\n    mean = mean * 0"),
     },
     "bn_mlp": {
         "ignores placement (always before)": _mlp('if placement == "before":', "if True:"),
@@ -202,5 +260,14 @@ WRONG_ANSWERS = {
         "no Flatten": _mlp("layers = [nn.Flatten()]", "layers = []"),
         "accepts any placement": _mlp(
             """if placement not in ("before", "after"):""", "if False:"),
+        "raises TypeError for an unknown placement": _mlp(
+            'raise ValueError(f"placement must be', 'raise TypeError(f"placement must be'),
+        "no bias on the output layer either": _mlp(
+            "layers.append(nn.Linear(width, num_classes))",
+            "layers.append(nn.Linear(width, num_classes, bias=False))"),
+        "BatchNorm1d with the Keras momentum 0.9": _mlp(
+            "nn.BatchNorm1d(h), nn.ReLU()", "nn.BatchNorm1d(h, momentum=0.9), nn.ReLU()"),
+        "an nn.ModuleList instead of an nn.Sequential": _mlp(
+            "return nn.Sequential(*layers)", "return nn.ModuleList(layers)"),
     },
 }
