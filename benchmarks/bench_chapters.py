@@ -11,38 +11,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tools.runner import execute  # noqa: E402  (the one notebook runner)
 TARGET_S = 60.0
-
-
-def execute(nb: nbformat.NotebookNode, folder: Path, *, fast: bool = False) -> None:
-    """Run a notebook in a fresh kernel started in ``folder``, with no front end attached."""
-    env = {"COURSE_STATIC": "1", "COURSE_FAST": "1" if fast else "0"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits them
-    try:
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(folder)}}).execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def time_chapter(path: Path, *, fast: bool = False) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    execute(nb, path.parent, fast=fast)
+    execute(nb, cwd=path.parent, fast=fast)
     return time.perf_counter() - start
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_chapters import execute  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools.runner import execute  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_S = 1.0
@@ -48,7 +48,7 @@ def time_redraws(path: Path) -> list[float]:
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(PROLOGUE))
     nb.cells.append(nbformat.v4.new_code_cell(EPILOGUE))
-    execute(nb, path.parent)
+    execute(nb, cwd=path.parent, fast=False)
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     return json.loads(text.split("REDRAWS", 1)[1])
 

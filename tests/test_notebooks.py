@@ -1,4 +1,8 @@
-"""Every chapter's source notebook runs from top to bottom without an error (checked by nbval)."""
+"""Run All on every untouched student notebook reaches the end with no error cell (nbval-lax).
+
+(The solution notebooks run once per test session, in each chapter's claims probe under
+tests/chapters/; an error there fails those tests.)
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("chapter", chapters())
-def test_solution_notebook_executes(chapter):
-    """Does the chapter, solutions included, run in a fresh kernel without errors (nbval-lax)?"""
-    path = ROOT / "solutions" / chapter / f"{chapter}.ipynb"
+def test_student_notebook_runs_to_the_end(chapter):
+    """Does the release, every exercise unfinished, run in a fresh kernel without an error cell?"""
+    path = ROOT / "notebooks" / chapter / f"{chapter}.ipynb"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
          "-p", "no:xdist", "--rootdir", str(path.parent), str(path)],
