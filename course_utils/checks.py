@@ -49,6 +49,7 @@ __all__ = [
     "forbid",
     "CheckFailed",
     "exercise",
+    "yours_or",
 ]
 
 _INT_DTYPES = {
@@ -81,6 +82,27 @@ class CheckFailed(AssertionError):
 def _fail(message: str, hint: str | None = None) -> NoReturn:
     # `from None`: the student sees our message, not the internal error that led to it
     raise CheckFailed(f"{message} {hint}" if hint else message) from None
+
+
+def yours_or(yours: Callable[..., Any], fallback: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """For demos that use an exercise's function: the student's ``yours`` once it is written,
+    ``fallback`` (torch's own, usually) while it still raises NotImplementedError, with one
+    line saying so. The demo then runs either way, and shows the student's version when done.
+
+        softmax_for_demo = yours_or(softmax, lambda s: torch.softmax(s, dim=1), "softmax")
+    """
+    told = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return yours(*args, **kwargs)
+        except NotImplementedError:
+            if not told:
+                told.append(True)
+                print(f"(your {name} is not done yet: this demo uses a reference instead)")
+            return fallback(*args, **kwargs)
+
+    return call
 
 
 @contextlib.contextmanager

@@ -26,6 +26,14 @@ def _short_error(error: BaseException) -> dict:
     return {"type": type(error).__name__, "message": message, "where": line}
 
 
+def _type_name(value: Any) -> str:
+    """'tuple', 'float', 'torch.Tensor', 'numpy.float64': what the function really returned."""
+    cls = type(value)
+    module = getattr(cls, "__module__", "") or ""
+    name = getattr(cls, "__qualname__", "object")
+    return name if module == "builtins" else f"{module.split('.')[0]}.{name}"
+
+
 def _recorder():
     """A dispatch mode that records the name of every ATen operation it sees."""
     from torch.utils._python_dispatch import TorchDispatchMode
@@ -87,7 +95,10 @@ def serve_call(namespace: dict, request: dict) -> dict:
     if recorder is not None:
         # a recorder that missed the witness was switched off: report "unknown", not "none"
         ops = sorted(recorder.ops - {"aten.neg_"}) if "aten.neg_" in recorder.ops else None
-    reply: dict[str, Any] = {"ok": True, "seconds": seconds, "ops": ops, "ops_asked": recorder is not None}
+    reply: dict[str, Any] = {"ok": True, "seconds": seconds, "ops": ops, "ops_asked": recorder is not None,
+                             "type": _type_name(value),
+                             "item_types": [_type_name(v) for v in value]
+                             if type(value) in (tuple, list) else None}
     grads: list[Any] = []
     if wanted:
         try:

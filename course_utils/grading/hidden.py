@@ -64,6 +64,8 @@ class Call:
     kwargs_after: dict[str, Any]
     ops: frozenset[str] | None      # ATen operations dispatched, when asked for (ops=True)
     seconds: float
+    type: str = ""                  # the type the function returned: "tuple", "float", "torch.Tensor"
+    item_types: list[str] | None = None   # for a tuple or list: the type of each item
 
     @property
     def mutated(self) -> list[str]:
@@ -124,11 +126,15 @@ class Student:
                         kwargs=wire.decode(request["kwargs"]),
                         kwargs_after=wire.decode(reply.get("kwargs_after") or {}),
                         ops=frozenset(reply["ops"]) if isinstance(reply.get("ops"), list) else None,
-                        seconds=float(reply.get("seconds") or 0.0))
+                        seconds=float(reply.get("seconds") or 0.0),
+                        type=str(reply.get("type") or ""),
+                        item_types=[str(t) for t in reply["item_types"]]
+                        if isinstance(reply.get("item_types"), list) else None)
         except (wire.WireError, TypeError, ValueError) as error:
             raise StudentError(f"{fn}'s process sent back something that is not plain data: {error}")
 
-    def run(self, code: str, *, timeout: float | None = None, **inputs: Any) -> Any:
+    def run(self, code: str, *, timeout: float | None = None, name: str = "the notebook's code",
+            **inputs: Any) -> Any:
         """Run an author's probe in a copy of the student's namespace and return its ``result``.
 
         For exercises whose results cannot travel as plain data (modules, hooks): the probe turns
@@ -137,7 +143,7 @@ class Student:
         """
         reply = self._request("run", {"code": code, "inputs": wire.encode(inputs)}, timeout)
         if not reply.get("ok"):
-            raise StudentError(_error_text("the notebook's code", reply))
+            raise StudentError(_error_text(name, reply))
         try:
             return wire.decode(reply.get("value"))
         except wire.WireError as error:
