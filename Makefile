@@ -12,7 +12,7 @@ CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test lab release check-release autograde feedback grades bench clean
+.PHONY: help setup book test lab release check-release autograde feedback grades bench bench-ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -22,9 +22,11 @@ $(BIN)/python:
 
 # Reinstall when the declared or pinned dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing the tested versions from constraints.txt into $(VENV)"
+	@echo "(the first time this downloads PyTorch, about 5 GB: several minutes)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
-	touch $@
+	$(BIN)/python -m pip install --progress-bar on -c constraints.txt -e ".[dev]"
+	$(BIN)/python -c "import torch, torchvision, course_utils" && touch $@
 
 setup: $(VENV)/.installed  ## create .venv with the tested versions (constraints.txt)
 
@@ -55,6 +57,9 @@ grades: setup  ## export the gradebook to grades.csv
 
 bench: setup  ## benchmarks: fit vs a bare loop, chapter run times, widget redraw times
 	$(BIN)/python benchmarks/run_all.py
+
+bench-ci: setup  ## what `make test` costs per chapter, projected to twelve chapters
+	$(BIN)/python benchmarks/bench_ci.py
 
 clean:  ## remove build outputs (keeps .venv, work/ and the gradebook)
 	rm -rf _build .pytest_cache
