@@ -123,3 +123,28 @@ def test_a_new_chapter_skeleton_is_complete_and_grades(tmp_path):
     cell.source = with_body(cell.source, "raise NotImplementedError()")
     [v] = grade_locally(nb, stub, quiet=True)
     assert v.score == 0
+
+
+def test_versions_are_stated_once_and_agree():
+    """The Python floor is pyproject's requires-python, and the README and set-up page say the
+    same; environment.yml holds pyproject's ranges; torch's floor has nn.init's generator=."""
+    import re
+
+    import yaml
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    floor = re.fullmatch(r">=(3\.\d+)", project["requires-python"]).group(1)
+    for page in ("README.md", "book/setup.md"):
+        stated = set(re.findall(r"Python (3\.\d+) or newer", (ROOT / page).read_text()))
+        assert stated == {floor}, f"{page} states Python {stated}, pyproject says {floor}"
+    requirements = {Requirement(r).name: Requirement(r) for r in project["dependencies"]}
+    assert not requirements["torch"].specifier.contains("2.1.2"), "chapter 04 needs torch >= 2.2"
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda = {re.split(r"[<>=]", d)[0]: d[len(re.split(r"[<>=]", d)[0]):] for d in conda
+             if isinstance(d, str)}
+    for name, conda_name in (("torch", "pytorch"), ("torchvision", "torchvision"),
+                             ("ipywidgets", "ipywidgets"), ("numpy", "numpy")):
+        lower = str(requirements[name].specifier).split(",")
+        lower = next(s for s in lower if s.startswith(">="))
+        assert lower in conda[conda_name].split(","), \
+            f"environment.yml's {conda_name}{conda[conda_name]} and pyproject's {name}{requirements[name].specifier} disagree"
