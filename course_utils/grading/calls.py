@@ -42,9 +42,12 @@ def _recorder():
         def __init__(self) -> None:
             super().__init__()
             self.ops: set[str] = set()
+            self.counts: dict[str, int] = {}
 
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            self.ops.add(str(func.overloadpacket))
+            name = str(func.overloadpacket)
+            self.ops.add(name)
+            self.counts[name] = self.counts.get(name, 0) + 1
             return func(*args, **(kwargs or {}))
 
     return Recorder()
@@ -79,6 +82,7 @@ def serve_call(namespace: dict, request: dict) -> dict:
         if isinstance(args[i], torch.Tensor) and args[i].is_floating_point():
             args[i].requires_grad_(True)
     recorder = _recorder() if request.get("ops") else None
+    versions = [a._version if isinstance(a, torch.Tensor) else None for a in args]
     start = time.perf_counter()
     try:
         if recorder is not None:
@@ -91,11 +95,19 @@ def serve_call(namespace: dict, request: dict) -> dict:
     except Exception as error:  # the student's function failed: report, never crash
         return {"ok": False, "stage": "call", "error": _short_error(error)}
     seconds = time.perf_counter() - start
-    ops = None
+    ops = counts = None
     if recorder is not None:
         # a recorder that missed the witness was switched off: report "unknown", not "none"
-        ops = sorted(recorder.ops - {"aten.neg_"}) if "aten.neg_" in recorder.ops else None
-    reply: dict[str, Any] = {"ok": True, "seconds": seconds, "ops": ops, "ops_asked": recorder is not None,
+        if "aten.neg_" in recorder.ops:
+            ops = sorted(recorder.ops - {"aten.neg_"})
+            counts = {k: v for k, v in recorder.counts.items() if k != "aten.neg_"}
+    inplace = [i for i, (a, v) in enumerate(zip(args, versions))
+               if v is not None and isinstance(a, torch.Tensor) and a._version != v]
+    items = value if type(value) in (tuple, list) else [value]
+    reply: dict[str, Any] = {"ok": True, "seconds": seconds, "ops": ops, "op_counts": counts,
+                             "inplace": inplace,
+                             "requires_grad": [bool(v.requires_grad) if isinstance(v, torch.Tensor)
+                                               else None for v in items],
                              "type": _type_name(value),
                              "item_types": [_type_name(v) for v in value]
                              if type(value) in (tuple, list) else None}

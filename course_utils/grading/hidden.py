@@ -66,6 +66,11 @@ class Call:
     seconds: float
     type: str = ""                  # the type the function returned: "tuple", "float", "torch.Tensor"
     item_types: list[str] | None = None   # for a tuple or list: the type of each item
+    op_counts: dict[str, int] | None = None  # how often each ATen operation ran (ops=True)
+    inplace: list[int] = field(default_factory=list)   # positional tensor arguments modified
+                                                       # in place (even to the same values)
+    requires_grad: list[bool | None] = field(default_factory=list)  # per returned tensor (or
+                                                       # per item of a returned tuple)
 
     @property
     def mutated(self) -> list[str]:
@@ -129,7 +134,12 @@ class Student:
                         seconds=float(reply.get("seconds") or 0.0),
                         type=str(reply.get("type") or ""),
                         item_types=[str(t) for t in reply["item_types"]]
-                        if isinstance(reply.get("item_types"), list) else None)
+                        if isinstance(reply.get("item_types"), list) else None,
+                        op_counts={str(k): int(v) for k, v in reply["op_counts"].items()}
+                        if isinstance(reply.get("op_counts"), dict) else None,
+                        inplace=[int(i) for i in reply.get("inplace") or []],
+                        requires_grad=[None if r is None else bool(r)
+                                       for r in reply.get("requires_grad") or []])
         except (wire.WireError, TypeError, ValueError) as error:
             raise StudentError(f"{fn}'s process sent back something that is not plain data: {error}")
 
