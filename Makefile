@@ -12,7 +12,7 @@ CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test lab release check-release autograde feedback grades bench bench-ci clean
+.PHONY: help setup book test test-lowest lab release check-release autograde feedback grades bench bench-ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -57,6 +57,16 @@ grades: setup  ## export the gradebook to grades.csv
 
 bench: setup  ## benchmarks: fit vs a bare loop, chapter run times, widget redraw times
 	$(BIN)/python benchmarks/run_all.py
+
+LOWEST := .venv-lowest
+test-lowest: setup  ## every chapter (fast mode) with the lowest versions pyproject.toml allows
+	$(BIN)/python -m uv venv --quiet --allow-existing --python $(BIN)/python $(LOWEST)
+	$(BIN)/python -m uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
+	  -e . "nbval>=0.10" "pytest>=7" "ipykernel>=6"
+	$(LOWEST)/bin/python -c "import torch, numpy, ipywidgets; print('lowest versions: torch', \
+	  torch.__version__, 'numpy', numpy.__version__, 'ipywidgets', ipywidgets.__version__)"
+	COURSE_FAST=1 COURSE_STATIC=1 $(LOWEST)/bin/python -m pytest --nbval-lax -q -p no:cacheprovider \
+	  -o addopts="" solutions/*/*.ipynb notebooks/*/*.ipynb
 
 bench-ci: setup  ## what `make test` costs per chapter, projected to twelve chapters
 	$(BIN)/python benchmarks/bench_ci.py

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import re
 import os
 import shutil
 import subprocess
@@ -29,6 +30,15 @@ from .course import BOOK, ROOT, chapters, source_notebook, toc_problems
 BUILD = ROOT / "_build"
 SOURCE = BUILD / "book_src"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+# Citations in the notebooks are Markdown links that read well anywhere (JupyterLab, Colab):
+# [Ioffe and Szegedy (2015)](cite:t:ioffe2015batch) or [(Ioffe and Szegedy, 2015)](cite:p:ioffe2015batch).
+# The book turns them into sphinxcontrib-bibtex roles, which link to the bibliography.
+CITATION = re.compile(r"\[(?P<text>[^\]]+)\]\(cite:(?P<kind>[pt]):(?P<key>[\w:.-]+)\)")
+
+
+def citations_to_roles(markdown: str) -> str:
+    """Markdown citation links -> {cite:p}`key` / {cite:t}`key` roles for the book."""
+    return CITATION.sub(lambda m: f"{{cite:{m['kind']}}}`{m['key']}`", markdown)
 
 
 def book_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -36,6 +46,8 @@ def book_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Works on a copy: the notebook given is left as it is."""
     nb, _ = ClearHiddenTests().preprocess(copy.deepcopy(nb), {})
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = citations_to_roles(cell.source)
         grading = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and grading.get("solution"):
             lines = cell.source.split("\n")
