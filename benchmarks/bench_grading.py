@@ -31,7 +31,7 @@ CHAPTER = "01_losses"
 def synthetic_class(n: int) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
     from nbtools import cell_by_id, with_body
     from redteam.attacks import ATTACKS
-    from wrong_answers import WRONG_ANSWERS
+    from chapter_tests import WRONG_ANSWERS
 
     reference = nbformat.read(ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
     stub = nbformat.read(ROOT / "notebooks" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from alternatives import ALTERNATIVES
+from chapter_tests import AFFECTS, ALTERNATIVES, WRONG_ANSWERS
 from course_utils.grading.grade import grade_submission
 from course_utils.grading.hidden import SandboxGone, run_hidden_tests
 from course_utils.grading.notebook import grade_cells, program
 from course_utils.grading.sandbox import Limits, zygote
 from nbtools import ROOT, cell_by_id, chapters, with_body
-from wrong_answers import AFFECTS, WRONG_ANSWERS
 
 pytestmark = pytest.mark.slow
 LIMITS = Limits(cell_timeout=300, call_timeout=120, total_timeout=3600)

@@ -80,7 +80,7 @@ def _class_folder(root: Path) -> list[str]:
     import nbformat
 
     from nbtools import ROOT, cell_by_id, with_body
-    from wrong_answers import WRONG_ANSWERS
+    from chapter_tests import WRONG_ANSWERS
 
     chapter = "01_losses"
     root.mkdir()
