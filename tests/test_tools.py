@@ -148,3 +148,33 @@ def test_versions_are_stated_once_and_agree():
         lower = next(s for s in lower if s.startswith(">="))
         assert lower in conda[conda_name].split(","), \
             f"environment.yml's {conda_name}{conda[conda_name]} and pyproject's {name}{requirements[name].specifier} disagree"
+
+
+def test_citations_read_well_in_jupyterlab_and_link_in_the_book():
+    """No raw {cite:p} roles in the notebooks (they show raw in JupyterLab and Colab); every
+    citation link names its first author and year and a key of references.bib."""
+    import re
+
+    import nbformat
+
+    from tools.book import CITATION, citations_to_roles
+    from tools.course import chapters, source_notebook
+
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    found = 0
+    for chapter in chapters():
+        for cell in nbformat.read(source_notebook(chapter), as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            assert "{cite:" not in cell.source, f"{chapter}: a raw citation role: write [text](cite:p:key)"
+            for m in CITATION.finditer(cell.source):
+                found += 1
+                assert m["key"] in keys, f"{chapter}: {m['key']} is not in references.bib"
+                entry = bib[bib.index(m["key"] + ","):].split("\n}", 1)[0]
+                year = re.search(r"year\s*=\s*\{?(\d{4})", entry).group(1)
+                first = re.search(r"author\s*=\s*\{([^,}]+)", entry).group(1).split()[-1].strip("{}")
+                assert year in m["text"] and first in m["text"], f"{chapter}: {m[0]} vs {first} {year}"
+    assert found >= 5
+    assert citations_to_roles("see [(Ioffe and Szegedy, 2015)](cite:p:ioffe2015batch).") == \
+        "see {cite:p}`ioffe2015batch`."
