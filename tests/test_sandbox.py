@@ -200,3 +200,15 @@ def test_without_isolation_grading_still_works(monkeypatch):
     lines = out.stdout.splitlines()
     assert "no network, mount or PID namespaces" in lines[0]
     assert lines[1:] == ["None", "42"]
+
+
+def test_a_function_that_ran_out_of_time_is_not_run_again(session):
+    import time
+
+    run(session, "def slow(x):\n    while True:\n        pass")
+    start = time.perf_counter()
+    with pytest.raises(StudentError, match="raised CellTimeout"):
+        session.student.slow(1)
+    with pytest.raises(StudentError, match="ran out of time earlier"):
+        session.student.slow(2)
+    assert time.perf_counter() - start < 8            # the second call cost nothing

@@ -117,6 +117,7 @@ class SandboxGrade(Preprocessor):
 
     enabled = Bool(True).tag(config=True)
     cell_timeout = Float(120.0, help="seconds one cell may run").tag(config=True)
+    call_timeout = Float(60.0, help="seconds one graded call may run").tag(config=True)
     total_timeout = Float(900.0, help="seconds one submission may run in all").tag(config=True)
     memory_mb = Integer(3072, help="memory a submission may allocate, MiB").tag(config=True)
     hide = List(Unicode(), help="more folders the student's code must not see").tag(config=True)
@@ -144,7 +145,8 @@ class SandboxGrade(Preprocessor):
         here = os.path.abspath(path)
         hide = [os.getcwd(), here, os.path.dirname(os.path.dirname(os.path.dirname(here)))]
         hide += list(self.hide)
-        limits = Limits(cell_timeout=self.cell_timeout, total_timeout=self.total_timeout,
+        limits = Limits(cell_timeout=self.cell_timeout, call_timeout=self.call_timeout,
+                        total_timeout=self.total_timeout,
                         memory_mb=self.memory_mb)
         result = grade_submission(cells, nb, files=files, limits=limits, hide=hide,
                                   slot=_slot())

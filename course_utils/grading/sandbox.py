@@ -206,6 +206,7 @@ class Session:
         self.sock, self.pid, self.limits = sock, pid, limits
         self.started = time.monotonic()
         self.gone = ""                # why the child is gone, once it is
+        self.timed_out: set = set()   # functions (or probes) that ran out of time
 
     def _deadline(self, timeout: float) -> float:
         left = self.limits.total_timeout - (time.monotonic() - self.started)
@@ -269,9 +270,17 @@ class SandboxStudent(Student):
 
     def _request(self, kind: str, request: dict, timeout: float | None) -> dict:
         timeout = timeout or self._session.limits.call_timeout
+        # a function that ran out of time once is not given the time again in this submission
+        key = request.get("fn") if kind == "call" else request.get("code")
+        if key in self._session.timed_out:
+            return {"ok": False, "stage": "call", "error": {
+                "type": "CellTimeout", "where": "",
+                "message": "it ran out of time earlier in this grading, so it was not run again"}}
         reply = self._session.request({"kind": kind, "request": request, "timeout": timeout}, timeout)
         if not isinstance(reply, dict):
             raise SandboxGone("the notebook's process answered nonsense")
+        if (reply.get("error") or {}).get("type") == "CellTimeout":
+            self._session.timed_out.add(key)
         return reply
 
 
