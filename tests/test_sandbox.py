@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import os
 import socket
 
@@ -212,3 +213,30 @@ def test_a_function_that_ran_out_of_time_is_not_run_again(session):
     with pytest.raises(StudentError, match="ran out of time earlier"):
         session.student.slow(2)
     assert time.perf_counter() - start < 8            # the second call cost nothing
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux's")
+def test_sandboxes_die_with_their_grader():
+    """A grader that is killed mid-grading leaves no zygote and no student process behind."""
+    import subprocess
+    import time
+
+    code = ("from course_utils.grading.sandbox import zygote\n"
+            "s = zygote().spawn({}, slot=952)\n"
+            "print(s.pid, flush=True)\n"
+            "s.run_cell('while True:\\n    pass')\n")
+    grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pid = int(grader.stdout.readline())
+    time.sleep(1)
+    grader.kill()
+    grader.wait()
+    for _ in range(50):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                state = f.read().split("State:")[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        if state == "Z":                      # dead, waiting to be reaped by init
+            return
+        time.sleep(0.1)
+    pytest.fail("the student's process outlived its grader")

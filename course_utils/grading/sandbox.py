@@ -389,7 +389,6 @@ def _child(sock: socket.socket, request: dict) -> None:
         os.close(gate_r)
     else:
         wire.send(sock, {"pid": os.getpid()})
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     workdir = "/tmp/submission"
     if namespaces:
         _isolate_filesystem(libc, request, uid)
@@ -424,6 +423,8 @@ def _child(sock: socket.socket, request: dict) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+    # after setuid, which clears it: die (with the whole PID namespace) when the parent dies
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     os.environ.clear()
     os.environ.update(HOME=home, USER="student", PATH="/usr/local/bin:/usr/bin:/bin",
@@ -462,6 +463,7 @@ def _child(sock: socket.socket, request: dict) -> None:
 def _zygote_main(fd: int) -> None:
     """Import everything a chapter needs once, then fork a child per request."""
     control = socket.socket(fileno=fd)
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # dies with its grader
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
@@ -498,6 +500,7 @@ def _zygote_main(fd: int) -> None:
             status = 0
             try:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # dies with the zygote
                 control.close()
                 _child(socket.socket(fileno=fds[0]), request)
             except BaseException:
