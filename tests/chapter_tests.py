@@ -42,16 +42,3 @@ for _chapter in chapters():
     if _alternatives is not None:
         ALTERNATIVES[_chapter] = _alternatives.ALTERNATIVES
 
-# (transitional: chapters not yet moved keep their tables in tests/wrong_answers/ and
-# tests/alternatives/)
-try:
-    import alternatives as _legacy_alternatives
-    import wrong_answers as _legacy_wrong
-
-    for _chapter, _table in _legacy_wrong.WRONG_ANSWERS.items():
-        WRONG_ANSWERS.setdefault(_chapter, _table)
-        AFFECTS.setdefault(_chapter, _legacy_wrong.AFFECTS.get(_chapter, {}))
-    for _chapter, _table in _legacy_alternatives.ALTERNATIVES.items():
-        ALTERNATIVES.setdefault(_chapter, _table)
-except ImportError:
-    pass
