@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests
 
+from . import headers
 from .course import BOOK, ROOT, chapters, source_notebook, toc_problems
 
 BUILD = ROOT / "_build"
@@ -48,6 +49,12 @@ def book_page(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = citations_to_roles(cell.source)
+        if cell.get("id") in (headers.BADGES_ID, headers.SETUP_ID):
+            # the page's own launch buttons replace the badges; the set-up cell still runs, but
+            # the build machine's device line is no reader's business: the title comes first
+            tags = cell.metadata.setdefault("tags", [])
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
         grading = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and grading.get("solution"):
             lines = cell.source.split("\n")
