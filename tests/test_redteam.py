@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.grading.hidden import visible_source
 from nbtools import ROOT, cell_by_id, course_env, with_body
 from redteam.attacks import ATTACKS, CANARY_OTHER, CANARY_OUTSIDE, FULL
 
@@ -33,8 +34,14 @@ HONEST = {"alice": FULL, "bob": 0.0}          # carol: partly wrong, checked sep
 
 
 def _nb(kind: str) -> nbformat.NotebookNode:
+    """The release ("stub"), or the release with every answer written ("reference"): the
+    instructor's notebook without its hidden tests, as a perfect student hands it in."""
     folder = "solutions" if kind == "reference" else "notebooks"
-    return nbformat.read(ROOT / folder / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / folder / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = visible_source(cell.source)
+    return nb
 
 
 def _student_id(k: int) -> str:

@@ -21,7 +21,7 @@ import os
 import uuid
 
 from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_output
+from nbformat.v4 import new_code_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
 from traitlets import Bool, Float, Integer, List, Unicode
 
@@ -86,6 +86,12 @@ class RepairSubmission(Preprocessor):
                 cells.append(self._restore(cell, grade_id, known[grade_id]))
             else:
                 cells.append(cell)
+        # a deleted test cell comes back (at the end), so the exercise is still graded
+        for grade_id, trusted in known.items():
+            if grade_id not in seen_grade_ids and "points" in trusted and not trusted["solution"] \
+                    and trusted["cell_type"] == "code":
+                cell = new_code_cell(trusted["source"], id=uuid.uuid4().hex[:12])
+                cells.append(self._restore(cell, grade_id, trusted))
         nb.cells = cells
         return nb, resources
 

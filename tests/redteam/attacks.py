@@ -322,6 +322,7 @@ ATTACKS = [
     Attack("find the grader's recorder with gc and forge its report", "stub",
            after_imports("import gc, torch\n"
                          "class _Fake:\n    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.amax', 'aten.max', 'aten.sub', 'aten.neg_'}\n"
+                         "    counts = {k: 1 for k in ops}\n"
                          "    def __enter__(self): return self\n    def __exit__(self, *a): return False\n"
                          "for f in gc.get_objects():\n"
                          "    if getattr(f, '__name__', '') == 'serve_call' and hasattr(f, '__globals__'):\n"
