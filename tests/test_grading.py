@@ -154,3 +154,28 @@ def test_alternative_correct_answer_scores_full(graded_chapters, chapter, soluti
     grades = _graded_with(graded_chapters, chapter, solution_id, body)
     lost = {c: r for c, (s, p, r) in grades.items() if s != p}
     assert not lost, f"the correct alternative '{description}' lost points:\n" + "\n".join(lost.values())
+
+
+DO_NOTHING = {"returns None": "return None", "returns 0.0": "return 0.0",
+              "returns a zero tensor": "import torch\nreturn torch.zeros(())",
+              "returns its first argument": "_args = list(locals().values())\n"
+                                            "return _args[0] if _args else None"}
+
+
+def _do_nothing_cases():
+    for chapter in chapters():
+        for cell in source(chapter).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                yield pytest.param(chapter, meta["grade_id"], id=f"{chapter}-{meta['grade_id']}")
+
+
+@pytest.mark.parametrize("chapter, solution_id", list(_do_nothing_cases()))
+def test_an_answer_that_does_nothing_earns_nothing(graded_chapters, chapter, solution_id):
+    """A function that returns None, 0, a zero tensor or its own input earns no point on its
+    exercise: requirements on *how* (inputs unchanged, no forbidden function, the return type)
+    are rule cases, which only count once the answer works somewhere."""
+    for description, body in DO_NOTHING.items():
+        grades = _graded_with(graded_chapters, chapter, solution_id, body)
+        score, points, report = grades[f"{solution_id}_tests"]
+        assert score == 0, f"an answer that {description} scored {score}/{points}:\n{report}"

@@ -240,3 +240,13 @@ def test_sandboxes_die_with_their_grader():
             return
         time.sleep(0.1)
     pytest.fail("the student's process outlived its grader")
+
+
+def test_rule_cases_earn_nothing_for_an_answer_that_does_nothing():
+    hidden = HIDDEN.replace('with case("leaves x alone"):', 'with case("leaves x alone", rule=True):')
+    ns: dict = {}
+    exec("def double(x):\n    return None\n", ns)
+    verdict = run_hidden_tests("double_tests", hidden, 4, LocalStudent(ns))
+    assert verdict.score == 0 and "no credit until the answer works" in verdict.report()
+    exec("def double(x):\n    return 2 * x\n", ns)
+    assert run_hidden_tests("double_tests", hidden, 4, LocalStudent(ns)).score == 4

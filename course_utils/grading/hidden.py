@@ -22,7 +22,10 @@ plain data only (tensors rebuilt by the grader, never the student's objects). Ev
 the references and every comparison, happens here, out of the student's reach.
 
 Points: the cell's points are shared among its cases by weight (``case(name, weight=2)``), so a
-solution that handles the main case but not an edge case gets part of the points. A case fails
+solution that handles the main case but not an edge case gets part of the points. A case about
+*how* the answer works rather than *what* it computes (inputs left unchanged, no forbidden
+function, the return type) is marked ``case(name, rule=True)``: it earns its share only when
+some other case passed, so an answer that does nothing earns nothing. A case fails
 when anything inside it raises; the feedback names the failed cases and the hint of the check
 that failed, never the hidden inputs. The block must be self-contained (its own imports and
 references); exceptions outside every case are the author's mistake and fail the cell.
@@ -188,6 +191,8 @@ class CaseResult:
     weight: float
     passed: bool
     message: str = ""
+    rule: bool = False              # a requirement on how (inputs unchanged, no torch.softmax):
+                                    # earns its share only if the answer works somewhere
 
 
 @dataclass
@@ -204,14 +209,18 @@ class Verdict:
         total = sum(c.weight for c in self.cases)
         if self.error or total <= 0:
             return 0.0
-        earned = sum(c.weight for c in self.cases if c.passed)
+        works = any(c.passed and not c.rule for c in self.cases)
+        earned = sum(c.weight for c in self.cases if c.passed and (works or not c.rule))
         return round(self.points * earned / total, 4)
 
     def report(self) -> str:
         """What the student reads in the feedback: one line per case, no hidden inputs."""
         lines = [f"{self.cell}: {_fmt(self.score)} of {_fmt(self.points)} points"]
+        works = any(c.passed and not c.rule for c in self.cases)
         for c in self.cases:
             mark = "passed" if c.passed else "FAILED"
+            if c.passed and c.rule and not works:
+                mark = "no credit until the answer works"
             lines.append(f"  [{mark}] {c.name}" + (f": {c.message}" if c.message else ""))
         if self.error:
             lines.append(f"  grading stopped: {self.error}")
@@ -246,12 +255,12 @@ class _Cases:
         self.results: list[CaseResult] = []
 
     @contextlib.contextmanager
-    def __call__(self, name: str, weight: float = 1.0) -> Iterator[None]:
+    def __call__(self, name: str, weight: float = 1.0, *, rule: bool = False) -> Iterator[None]:
         if not isinstance(name, str) or not name or any(r.name == name for r in self.results):
             raise ValueError(f"case names must be distinct, non-empty strings (got {name!r})")
         if not (isinstance(weight, (int, float)) and math.isfinite(weight) and weight > 0):
             raise ValueError(f"a case weight must be a positive number (got {weight!r})")
-        result = CaseResult(name, float(weight), False)
+        result = CaseResult(name, float(weight), False, rule=bool(rule))
         self.results.append(result)
         try:
             yield

@@ -53,6 +53,12 @@ def after_imports(*sources: str):
     return edit
 
 
+def at_end(*sources: str):
+    """Append cells after everything else, so that the functions they define are the ones the
+    notebook ends with (a stub further down would otherwise replace them)."""
+    return append(*sources)
+
+
 def solution(grade_id: str, body: str):
     """Replace a solution cell's whole source (the stub) by ``body``."""
     def edit(nb, files):
@@ -168,13 +174,13 @@ def _lie(*args, **kwargs):
 
 ATTACKS = [
     Attack("patch the check helpers at top level", "stub",
-           after_imports("import course_utils.checks as _c\n"
+           at_end("import course_utils.checks as _c\n"
                          "for _n in dir(_c):\n"
                          "    if _n.startswith('check'): setattr(_c, _n, lambda *a, **k: a[0] if a else None)\n"
                          "check_close = check_scalar = check_shape = check_finite = check_runs = _c.check_close\n"
                          + _stub_functions_all("torch.tensor(0.0)")), honest=0),
     Attack("patch the checks inside the graded function", "stub",
-           after_imports("import torch\n" + "\n".join(
+           at_end("import torch\n" + "\n".join(
                f"def {n}(*args, **kwargs):\n    import course_utils.checks as c, builtins\n"
                f"    c.check_close = c.check_scalar = lambda *a, **k: None\n"
                f"    builtins.AssertionError = type('Nope', (Exception,), {{}})\n"
@@ -182,39 +188,39 @@ ATTACKS = [
                for n in ("hinge_loss", "softmax", "cross_entropy", "soft_dice_loss",
                          "train_linear_classifier"))), honest=0),
     Attack("patch torch.allclose, numpy.allclose and torch.testing", "stub",
-           after_imports("import torch, numpy\n"
+           at_end("import torch, numpy\n"
                          "torch.allclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, **k: True\n"
                          "torch.testing.assert_close = lambda *a, **k: None\n"
                          "torch.Tensor.__eq__ = lambda *a: True\n"
                          + _stub_functions_all("torch.zeros(())")), honest=0),
     Attack("patch builtins (abs, isinstance, AssertionError, float)", "stub",
-           after_imports("import builtins, torch\n"
+           at_end("import builtins, torch\n"
                          "builtins.abs = lambda x: 0\nbuiltins.isinstance = lambda *a: True\n"
                          "builtins.AssertionError = KeyboardInterrupt\nbuiltins.float = lambda *a: 6.4\n"
                          + _stub_functions_all("torch.tensor(6.4)")), honest=0),
     Attack("return an object whose __eq__ always agrees", "stub",
-           after_imports(LYING + _stub_functions_all("Liar()")), honest=0),
+           at_end(LYING + _stub_functions_all("Liar()")), honest=0),
     Attack("return a tensor subclass that lies to allclose", "stub",
-           after_imports(LYING_TENSOR + _stub_functions_all("_lie()")), honest=0),
+           at_end(LYING_TENSOR + _stub_functions_all("_lie()")), honest=0),
     Attack("hard-code the visible answers", "stub",
-           after_imports("import torch\n"
+           at_end("import torch\n"
                          "def hinge_loss(scores, labels, margin=1.0):\n    return torch.tensor(6.4)\n"
                          "def softmax(scores):\n    return torch.tensor([[0.8776, 0.1188, 0.0036]] * scores.shape[0])\n"
                          "def cross_entropy(scores, labels):\n    return torch.tensor(3.5458)\n"
                          "def soft_dice_loss(probs, target, smooth=1.0):\n    return torch.tensor(0.12)\n"),
            honest=0),
     Attack("torch.softmax through an alias", "stub",
-           after_imports("import torch\n_sm = torch.softmax\n"
+           at_end("import torch\n_sm = torch.softmax\n"
                          "def softmax(scores):\n    return _sm(scores, dim=1)\n"),
            honest=2, cell_max={"softmax_tests": 1.9}),
     Attack("torch.softmax through getattr and importlib", "stub",
-           after_imports("import importlib\n"
+           at_end("import importlib\n"
                          "def softmax(scores):\n"
                          "    f = getattr(importlib.import_module('torch.nn.' + 'functional'), 'soft' + 'max')\n"
                          "    return f(scores, dim=1)\n"),
            honest=2, cell_max={"softmax_tests": 1.9}),
     Attack("F.cross_entropy through eval", "stub",
-           after_imports("def cross_entropy(scores, labels):\n"
+           at_end("def cross_entropy(scores, labels):\n"
                          "    return eval('__import__(\"torch\").nn.functional.cross_' + 'entropy')(scores, labels)\n"),
            honest=3, cell_max={"cross_entropy_tests": 2.9}),
     Attack("an IPython input transformer that blanks later cells", "stub",
@@ -268,7 +274,7 @@ ATTACKS = [
            after_imports("import sys\nfor _ in range(200_000):\n    print('x' * 1000)\n"
                          "sys.__stdout__.write('y' * 10**8)\n"), honest=0),
     Attack("read classmates' work, the gradebook and the solutions", "stub",
-           after_imports("import glob, os\nfound = []\n"
+           at_end("import glob, os\nfound = []\n"
                          "for pattern in ('/**/submitted/**/*.ipynb', '/**/gradebook.db', '/**/solutions/**/*.ipynb',\n"
                          "                '/**/autograded/**/*.ipynb', '../../**/*.ipynb', '/tmp/**/*'):\n"
                          "    try:\n        found += glob.glob(pattern, recursive=True)[:50]\n"
@@ -305,7 +311,7 @@ ATTACKS = [
                          "    if pid == 0:\n        import time; time.sleep(30); os._exit(0)\n    kids += 1\n"
                          "print('forked', kids)\n"), honest=0),
     Attack("forge the operation recorder and use torch.softmax", "stub",
-           after_imports("import torch, course_utils.grading.calls as calls\n"
+           at_end("import torch, course_utils.grading.calls as calls\n"
                          "class _Quiet:\n    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.max', 'aten.sub'}\n"
                          "    def __enter__(self): return self\n    def __exit__(self, *a): return False\n"
                          "calls._recorder = lambda: _Quiet()\n"
@@ -313,14 +319,14 @@ ATTACKS = [
            honest=2, cell_max={"softmax_tests": 1.9},
            note="the grader's modules leave sys.modules: this patches a fresh copy"),
     Attack("switch off torch's dispatch modes and use torch.softmax", "stub",
-           after_imports("import torch, torch.utils._python_dispatch as d\n"
+           at_end("import torch, torch.utils._python_dispatch as d\n"
                          "d.TorchDispatchMode.__enter__ = lambda self: self\n"
                          "d.TorchDispatchMode.__exit__ = lambda self, *a: None\n"
                          "def softmax(scores):\n    return torch.softmax(scores, dim=1)\n"),
            honest=2, cell_max={"softmax_tests": 1.9},
            note="the recorder's witness operation goes unseen: the ops are 'unknown', a failure"),
     Attack("find the grader's recorder with gc and forge its report", "stub",
-           after_imports("import gc, torch\n"
+           at_end("import gc, torch\n"
                          "class _Fake:\n    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.amax', 'aten.max', 'aten.sub', 'aten.neg_'}\n"
                          "    counts = {k: 1 for k in ops}\n"
                          "    def __enter__(self): return self\n    def __exit__(self, *a): return False\n"
