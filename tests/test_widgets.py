@@ -130,17 +130,26 @@ def test_live_widget_redraws_on_every_change_ipywidgets_8():
 
 @pytest.fixture(scope="session")
 def ipywidgets7(tmp_path_factory):
-    """ipywidgets 7.7.1, what Colab ships, installed beside the environment (not into it)."""
+    """ipywidgets 7.7.1, what Colab ships, installed beside the environment (not into it).
+    Needs the package registry once (then cached in _build/): skipped, saying so, without it."""
     target = ROOT / "_build" / "ipywidgets7"
     if not (target / "ipywidgets" / "__init__.py").exists():
         result = subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
              "ipywidgets==7.7.1", "ipython_genutils==0.2.0"],
             capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"could not install ipywidgets 7.7.1:\n{result.stderr}"
+        if result.returncode != 0:
+            offline = any(word in result.stderr for word in (
+                "Could not find a version", "NewConnectionError", "Temporary failure",
+                "No matching distribution", "Network is unreachable", "ProxyError"))
+            if offline:
+                pytest.skip("ipywidgets 7.7.1 is not installed and the package registry cannot "
+                            "be reached (the test needs it once)")
+            pytest.fail(f"could not install ipywidgets 7.7.1:\n{result.stderr}")
     return str(target)
 
 
+@pytest.mark.network
 def test_live_widget_redraws_on_every_change_ipywidgets_7(ipywidgets7):
     """With Colab's ipywidgets 7.7.1, does the same explorer build and redraw the same way?"""
     result = run_live(ipywidgets7)
