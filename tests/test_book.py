@@ -79,3 +79,17 @@ def test_launch_buttons_open_the_student_notebook(built, chapter):
     path = f"notebooks/{chapter}/{chapter}.ipynb"
     assert re.search(rf"colab\.research\.google\.com/github/[^\"]+/blob/main/{path}", page)
     assert "mybinder.org/v2/gh/" in page
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_title_first_and_one_box_per_printout(built, chapter):
+    """Does the page open with the chapter's title (no badges, no build machine's device line
+    above it), and does each cell's printed output sit in one box?"""
+    page = built[chapter]
+    body = page[page.find("<main"):]
+    before_title = text_of(body[: body.find("<h1")])
+    assert "Open in Colab" not in body and "colab-badge" not in body
+    assert "torch" not in before_title and "device" not in before_title.lower()
+    outputs = page.split('class="cell_output docutils container"')[1:]
+    split = [o for o in outputs if o.split('class="cell docutils container"')[0].count("output stream") > 1]
+    assert not split, f"{len(split)} cells print into several boxes"
