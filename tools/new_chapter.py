@@ -42,11 +42,13 @@ def skeleton(chapter: str, title: str) -> nbformat.NotebookNode:
            "| exercise | what you write | points |\n|---|---|---|\n| 1 | `scale` | 1 |\n\n"
            "Each exercise is followed by a cell of checks: run it after your answer. More tests "
            "run when your notebook is graded.", id="intro"),
-        code("import torch\n\nfrom course_utils import pick_device\n"
+        code("import matplotlib.pyplot as plt\nimport torch\n\nfrom course_utils import pick_device\n"
              "from course_utils.checks import check_close, exercise\n\n"
              "device = pick_device()", id="imports"),
         md("## 1. The first idea\n\nText, formulas ($y = a x$) and a demo per idea.", id="idea1"),
-        code("x = torch.linspace(0, 1, 5)\nprint(x)", id="demo1"),
+        code("x = torch.linspace(0, 1, 5)\nprint(x)\n\nfig, ax = plt.subplots(figsize=(4, 3))\n"
+             "ax.plot(x, 2 * x, marker='o', label='$y = 2x$')\nax.set_xlabel('x')\n"
+             "ax.set_ylabel('y')\nax.legend()\nplt.show()", id="demo1"),
         md("### Exercise 1: scale a tensor (1 point)\n\nWrite `scale(x, factor)`, returning "
            "`factor * x` as a new tensor (leave `x` unchanged). Graded by hidden tests: the "
            "point is shared among 3 cases (a vector, a matrix, `x` left unchanged).", id="ex1_task"),
