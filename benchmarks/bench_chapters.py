@@ -19,6 +19,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tools.course import chapters, source_notebook  # noqa: E402
 from tools.runner import execute  # noqa: E402  (the one notebook runner)
 TARGET_S = 60.0
 
@@ -32,7 +33,8 @@ def time_chapter(path: Path, *, fast: bool = False) -> float:
 
 def run(*, fast: bool = False) -> list[dict]:
     rows = []
-    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+    for chapter in chapters():
+        path = source_notebook(chapter)
         seconds = time_chapter(path, fast=fast)
         rows.append({"chapter": path.stem, "seconds": round(seconds, 1), "target_s": TARGET_S,
                      "pass": seconds < TARGET_S})

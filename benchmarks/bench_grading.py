@@ -13,7 +13,6 @@ cell, end it) is measured separately (target < 2 s).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -60,23 +59,16 @@ def synthetic_class(n: int) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
 
 
 def grade(students, jobs: int) -> float:
+    from nbtools import course_env, hand_in, scratch_course
+
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        shutil.copy(ROOT / "nbgrader_config.py", root)
-        shutil.copytree(ROOT / "solutions" / CHAPTER, root / "solutions" / CHAPTER)
+        root = scratch_course(Path(tmp), CHAPTER)
         for student, (nb, files) in students.items():
-            folder = root / "submitted" / student / CHAPTER
-            folder.mkdir(parents=True)
-            nbformat.write(nb, folder / f"{CHAPTER}.ipynb")
-            for name, data in files.items():
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_bytes(data)
-        env_path = str(Path(sys.executable).parent)
+            hand_in(root, CHAPTER, student, nb, files)
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "course_utils.grading.batch", CHAPTER,
                                  "--jobs", str(jobs)], cwd=root, capture_output=True, text=True,
-                                env={**__import__("os").environ,
-                                     "PATH": env_path + ":" + __import__("os").environ["PATH"]})
+                                env=course_env())
         seconds = time.perf_counter() - start
         if result.returncode != 0:
             raise RuntimeError(result.stdout[-3000:] + result.stderr[-3000:])

@@ -4,6 +4,8 @@ tools.runner (the runner the benchmarks use too)."""
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import nbformat
 
@@ -30,3 +32,22 @@ def with_body(source: str, body: str) -> str:
     common = min((len(l) - len(l.lstrip()) for l in lines if l.strip()), default=0)
     indented = "".join(f"{indent}{l[common:]}\n" if l.strip() else "\n" for l in lines)
     return source[: match.start()] + indented + source[match.end():]
+
+
+def scratch_course(root: Path, chapter: str) -> Path:
+    """A course folder for grading ``chapter`` at ``root``: nbgrader_config.py and the source."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions" / chapter, root / "solutions" / chapter)
+    return root
+
+
+def hand_in(root: Path, chapter: str, student: str, nb: nbformat.NotebookNode,
+            files: dict[str, bytes] | None = None) -> None:
+    """Put a student's notebook (and files beside it) where `make autograde` looks."""
+    folder = root / "submitted" / student / chapter
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{chapter}.ipynb")
+    for name, data in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)

@@ -103,7 +103,7 @@ def test_every_grade_cell_has_hidden_tests_in_the_house_form():
 def test_reference_scores_full_marks(graded_chapters, chapter):
     grades = graded_chapters(chapter).grade()
     lost = {c: r for c, (s, p, r) in grades.items() if s != p}
-    assert not lost, f"the reference lost points:\n" + "\n".join(lost.values())
+    assert not lost, "the reference lost points:\n" + "\n".join(lost.values())
 
 
 @pytest.mark.parametrize("chapter", chapters())

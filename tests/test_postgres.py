@@ -75,17 +75,13 @@ def test_two_processes_write_concurrently(tmp_path):
 
 def _class_folder(root: Path) -> list[str]:
     """A small class of chapter 01: the reference, the stub and two typical wrong answers."""
-    import shutil
-
     import nbformat
 
-    from nbtools import ROOT, cell_by_id, with_body
     from chapter_tests import WRONG_ANSWERS
+    from nbtools import ROOT, cell_by_id, hand_in, scratch_course, with_body
 
     chapter = "01_losses"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions" / chapter, root / "solutions" / chapter)
+    scratch_course(root, chapter)
     reference = nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     students = {"ref": reference,
                 "stub": nbformat.read(ROOT / "notebooks" / chapter / f"{chapter}.ipynb", as_version=4)}
@@ -95,9 +91,7 @@ def _class_folder(root: Path) -> list[str]:
         cell.source = with_body(cell.source, next(iter(WRONG_ANSWERS[chapter][sid].values())))
         students[f"wrong_{sid}"] = nb
     for student, nb in students.items():
-        folder = root / "submitted" / student / chapter
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{chapter}.ipynb")
+        hand_in(root, chapter, student, nb)
     return sorted(students)
 
 

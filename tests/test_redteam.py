@@ -11,9 +11,7 @@ attacks started is still running.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +23,8 @@ import nbformat
 import pytest
 
 from course_utils.grading.hidden import visible_source
-from nbtools import ROOT, cell_by_id, course_env, with_body
+from nbtools import ROOT, cell_by_id, course_env, scratch_course, with_body
+from nbtools import hand_in as submit
 from redteam.attacks import ATTACKS, CANARY_OTHER, CANARY_OUTSIDE, FULL
 
 pytestmark = pytest.mark.slow
@@ -65,13 +64,10 @@ def _sandbox_processes() -> list[str]:
 
 
 def _grade_class(tmp: Path) -> dict:
-    root = tmp / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
+    root = scratch_course(tmp / "course", CHAPTER)
     with open(root / "nbgrader_config.py", "a") as config:   # shorter limits, same mechanism
         config.write("\nc.SandboxGrade.cell_timeout = 20\nc.SandboxGrade.call_timeout = 10\n"
                      "c.SandboxGrade.total_timeout = 300\n")
-    shutil.copytree(ROOT / "solutions" / CHAPTER, root / "solutions" / CHAPTER)
     (root / "outside-canary.txt").write_text(CANARY_OUTSIDE)
     outside_tmp = Path("/tmp") / f"outside-canary-{uuid.uuid4().hex}.txt"
     outside_tmp.write_text(CANARY_OUTSIDE)
@@ -96,12 +92,7 @@ def _grade_class(tmp: Path) -> dict:
     thread.start()
 
     def hand_in(student: str, nb, files: dict[str, bytes] | None = None) -> None:
-        folder = root / "submitted" / student / CHAPTER
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{CHAPTER}.ipynb")
-        for name, data in (files or {}).items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_bytes(data)
+        submit(root, CHAPTER, student, nb, files)
 
     alice = _nb("reference")
     alice.cells.append(nbformat.v4.new_markdown_cell(f"my notes {CANARY_OTHER}"))

@@ -39,17 +39,15 @@ class _Runner:
         self.session: Session | None = None
 
     def start(self) -> Session | None:
-        """A live session that has run the notebook (restarting past cells that killed it)."""
-        while True:
-            if self.session is not None and not self.session.gone:
-                return self.session
-            if self.restarts > RESTARTS:
-                return None
+        """A live session that has run the notebook (restarting past cells that killed it), or
+        None once the notebook's process has ended too often."""
+        while self.session is None or self.session.gone:
             if self.session is not None:
-                self.restarts += 1
-                if self.restarts > RESTARTS:
-                    self.notes.append("grading stopped: the notebook's process ended too often")
+                if self.restarts == RESTARTS:
+                    if not self.notes or not self.notes[-1].startswith("grading stopped"):
+                        self.notes.append("grading stopped: the notebook's process ended too often")
                     return None
+                self.restarts += 1
             self.session = zygote().spawn(self.files, slot=self.slot, limits=self.limits, hide=self.hide)
             for i, source in enumerate(self.sources):
                 if i in self.skip:
@@ -63,8 +61,7 @@ class _Runner:
                     self.notes.append(f"code cell {i + 1}: {error}; it was skipped and the "
                                       "notebook run again without it")
                     break
-            else:
-                return self.session
+        return self.session
 
     def close(self) -> None:
         if self.session is not None:
@@ -72,16 +69,15 @@ class _Runner:
 
 
 def grade_submission(cells: list[GradeCell], submission_nb, *, files: dict[str, bytes] | None = None,
-                     slot: int = 0, limits: Limits | None = None, hide: list[str] | None = None,
-                     extra: list[str] | None = None) -> SubmissionResult:
+                     slot: int = 0, limits: Limits | None = None,
+                     hide: list[str] | None = None) -> SubmissionResult:
     """Grade ``submission_nb`` against the instructor's grade ``cells`` (with hidden tests).
 
     ``files``: the files handed in beside the notebook (name -> bytes), copied into the
-    sandbox's working folder. ``extra``: code run after the notebook (tests use it to swap in a
-    wrong answer without running the notebook again).
+    sandbox's working folder.
     """
     start = time.perf_counter()
-    sources = program(submission_nb, {c.grade_id: c.source for c in cells}) + list(extra or [])
+    sources = program(submission_nb, {c.grade_id: c.source for c in cells})
     runner = _Runner(sources, files, slot, limits or Limits(), hide)
     verdicts = []
     try:

@@ -25,6 +25,7 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
 from traitlets import Bool, Float, Integer, List, Unicode
 
+from .batch import MARKER
 from .grade import grade_submission
 from .hidden import visible_source
 from .notebook import GradeCell, nbgrader_meta
@@ -127,7 +128,6 @@ class SandboxGrade(Preprocessor):
     total_timeout = Float(900.0, help="seconds one submission may run in all").tag(config=True)
     memory_mb = Integer(3072, help="memory a submission may allocate, MiB").tag(config=True)
     hide = List(Unicode(), help="more folders the student's code must not see").tag(config=True)
-    quiet = Bool(False).tag(config=True)
 
     def preprocess(self, nb, resources):
         warn_once(self.log)
@@ -142,7 +142,7 @@ class SandboxGrade(Preprocessor):
             for name in names:
                 full = os.path.join(root, name)
                 rel = os.path.relpath(full, path)
-                if (rel.endswith(".ipynb") or os.path.islink(full)
+                if (rel.endswith(".ipynb") or name == MARKER or os.path.islink(full)
                         or os.path.getsize(full) > MAX_FILE):
                     continue
                 with open(full, "rb") as f:

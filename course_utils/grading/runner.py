@@ -8,9 +8,11 @@ error), and then answers requests (see ``calls``) until told to stop.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from .calls import _short_error, serve_call, serve_run
@@ -67,25 +69,33 @@ def _on_alarm(signum, frame):
     raise CellTimeout("the cell ran out of time")
 
 
-def run_cell(shell, source: str, timeout: float | None = None) -> dict:
-    """Run one cell; return ``{"output", "error", "seconds"}`` (plain data)."""
-    out = _Capped(PRINT_CAP)
+@contextlib.contextmanager
+def _limited(stream: _Capped, timeout: float | None) -> Iterator[None]:
+    """Print into ``stream`` and raise CellTimeout after ``timeout`` seconds, for one request."""
     saved = sys.stdout, sys.stderr
-    sys.stdout = sys.stderr = out
-    start = time.perf_counter()
+    sys.stdout = sys.stderr = stream
     if timeout:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        result = shell.run_cell(source, store_history=False, silent=False)
-        error = result.error_before_exec or result.error_in_exec
-    except BaseException as exc:  # noqa: BLE001 - nothing a cell does may stop the runner
-        error = exc
+        yield
     finally:
         if timeout:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         sys.stdout, sys.stderr = saved
+
+
+def run_cell(shell, source: str, timeout: float | None = None) -> dict:
+    """Run one cell; return ``{"output", "error", "seconds"}`` (plain data)."""
+    out = _Capped(PRINT_CAP)
+    start = time.perf_counter()
+    try:
+        with _limited(out, timeout):
+            result = shell.run_cell(source, store_history=False, silent=False)
+        error = result.error_before_exec or result.error_in_exec
+    except BaseException as exc:  # noqa: BLE001 - nothing a cell does may stop the runner
+        error = exc
     report = {"output": out.text(), "error": None, "seconds": time.perf_counter() - start}
     if error is not None:
         report["error"] = _short_error(error)
@@ -99,16 +109,12 @@ def answer(shell, message: dict, timeout: float | None = None) -> dict:
     kind = message.get("kind")
     if kind == "cell":
         return run_cell(shell, str(message.get("source", "")), timeout)
-    saved = sys.stdout, sys.stderr
-    sys.stdout = sys.stderr = _Capped(0)   # what a graded call prints is not kept
-    if timeout:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        if kind == "call":
-            return serve_call(shell.user_ns, message.get("request") or {})
-        if kind == "run":
-            return serve_run(shell.user_ns, message.get("request") or {})
+        with _limited(_Capped(0), timeout):        # what a graded call prints is not kept
+            if kind == "call":
+                return serve_call(shell.user_ns, message.get("request") or {})
+            if kind == "run":
+                return serve_run(shell.user_ns, message.get("request") or {})
         return {"ok": False, "stage": "protocol",
                 "error": {"type": "ValueError", "message": f"unknown request {kind!r}", "where": ""}}
     except BaseException as error:  # noqa: BLE001 - a call that escapes still gets an answer
@@ -116,8 +122,3 @@ def answer(shell, message: dict, timeout: float | None = None) -> dict:
         if isinstance(error, CellTimeout):
             reply["error"]["message"] = f"the call ran for more than {timeout:g} s and was stopped"
         return reply
-    finally:
-        if timeout:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        sys.stdout, sys.stderr = saved

@@ -68,7 +68,6 @@ class Limits:
 class Isolation:
     namespaces: bool
     user: bool
-    limits: bool = True
     missing: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -146,19 +145,19 @@ class Zygote:
             raise RuntimeError(f"the grading sandbox did not start: {ready}")
         self.process.stderr.close()
 
-    def spawn(self, cells_files: dict[str, bytes] | None = None, *, slot: int = 0,
+    def spawn(self, files: dict[str, bytes] | None = None, *, slot: int = 0,
               limits: Limits | None = None, hide: list[str] | None = None) -> "Session":
         limits = limits or Limits()
         iso = isolation()
-        files = {}
+        encoded = {}
         total = 0
-        for name, data in (cells_files or {}).items():
+        for name, data in (files or {}).items():
             total += len(data)
             if total > limits.files_mb * 2**20:
                 break
-            files[name] = base64.b64encode(data).decode()
+            encoded[name] = base64.b64encode(data).decode()
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        request = {"cmd": "spawn", "slot": int(slot), "limits": asdict(limits), "files": files,
+        request = {"cmd": "spawn", "slot": int(slot), "limits": asdict(limits), "files": encoded,
                    "namespaces": iso.namespaces, "user": iso.user,
                    "hide": sorted(set(hide or [])), "keep": _keep_paths()}
         with self.lock:

@@ -172,6 +172,17 @@ def _lie(*args, **kwargs):
 '''
 
 
+# softmax computed by torch's own (forbidden) function, and a recorder that reports a plausible,
+# witnessed list of operations instead of what ran: the parts of the forging attacks
+TORCH_SOFTMAX = "import torch\ndef softmax(scores):\n    return torch.softmax(scores, dim=1)\n"
+FORGED_RECORDER = (
+    "class _Forged:\n"
+    "    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.amax', 'aten.max', 'aten.sub', 'aten.neg_'}\n"
+    "    counts = {k: 1 for k in ops}\n"
+    "    def __enter__(self): return self\n"
+    "    def __exit__(self, *a): return False\n")
+
+
 ATTACKS = [
     Attack("patch the check helpers at top level", "stub",
            at_end("import course_utils.checks as _c\n"
@@ -311,31 +322,22 @@ ATTACKS = [
                          "    if pid == 0:\n        import time; time.sleep(30); os._exit(0)\n    kids += 1\n"
                          "print('forked', kids)\n"), honest=0),
     Attack("forge the operation recorder and use torch.softmax", "stub",
-           at_end("import torch, course_utils.grading.calls as calls\n"
-                         "class _Quiet:\n    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.max', 'aten.sub'}\n"
-                         "    def __enter__(self): return self\n    def __exit__(self, *a): return False\n"
-                         "calls._recorder = lambda: _Quiet()\n"
-                         "def softmax(scores):\n    return torch.softmax(scores, dim=1)\n"),
+           at_end(TORCH_SOFTMAX + FORGED_RECORDER + "import course_utils.grading.calls as calls\n"
+                  "calls._recorder = lambda: _Forged()\n"),
            honest=2, cell_max={"softmax_tests": 1.9},
            note="the grader's modules leave sys.modules: this patches a fresh copy"),
     Attack("switch off torch's dispatch modes and use torch.softmax", "stub",
-           at_end("import torch, torch.utils._python_dispatch as d\n"
-                         "d.TorchDispatchMode.__enter__ = lambda self: self\n"
-                         "d.TorchDispatchMode.__exit__ = lambda self, *a: None\n"
-                         "def softmax(scores):\n    return torch.softmax(scores, dim=1)\n"),
+           at_end(TORCH_SOFTMAX + "import torch.utils._python_dispatch as d\n"
+                  "d.TorchDispatchMode.__enter__ = lambda self: self\n"
+                  "d.TorchDispatchMode.__exit__ = lambda self, *a: None\n"),
            honest=2, cell_max={"softmax_tests": 1.9},
            note="the recorder's witness operation goes unseen: the ops are 'unknown', a failure"),
     Attack("find the grader's recorder with gc and forge its report", "stub",
-           at_end("import gc, torch\n"
-                  "def softmax(scores):\n    return torch.softmax(scores, dim=1)\n"
-                  "class _Fake:\n"
-                  "    ops = {'aten.exp', 'aten.sum', 'aten.div', 'aten.amax', 'aten.max', 'aten.sub', 'aten.neg_'}\n"
-                  "    counts = {k: 1 for k in ops}\n"
-                  "    def __enter__(self): return self\n    def __exit__(self, *a): return False\n"
+           at_end(TORCH_SOFTMAX + FORGED_RECORDER + "import gc\n"
                   "for f in gc.get_objects():\n"
                   "    try:\n"
                   "        if type(f).__name__ == 'function' and f.__name__ == 'serve_call':\n"
-                  "            f.__globals__['_recorder'] = lambda: _Fake()\n"
+                  "            f.__globals__['_recorder'] = lambda: _Forged()\n"
                   "    except Exception:\n"
                   "        pass\n"),
            honest=2, cell_max={"softmax_tests": 1.9}, known_gap=True,
