@@ -9,6 +9,7 @@ One job per module:
 - ``datasets``: torchvision's data sets, cached, with a clear error offline;
 - ``validation``: the argument checks every module shares;
 - ``models``: small reference models;
+- ``pretrained``: pretrained backbones (ImageNet ResNet-18 or the course's own checkpoint);
 - ``training``: the ``fit``/``evaluate`` loop and its ``History``;
 - ``plots``: figures shared by several chapters;
 - ``widgets``: hyperparameter explorers with a static fallback;
@@ -23,6 +24,13 @@ from .datasets import DatasetUnavailableError, load_torchvision
 from .shapes import make_shapes
 from .device import fast_mode, pick_device, report, seed_everything, static_mode
 from .models import MLP, LinearClassifier, SmallCNN, count_parameters
+from .pretrained import (
+    HELD_OUT_SHAPES,
+    Backbone,
+    WeightsUnavailableError,
+    load_backbone,
+    load_vgg19_features,
+)
 from .plots import plot_history, show_images, small_multiples
 from .training import History, evaluate, fit
 
@@ -49,6 +57,12 @@ __all__ = [
     "MLP",
     "SmallCNN",
     "count_parameters",
+    # pretrained backbones
+    "Backbone",
+    "load_backbone",
+    "load_vgg19_features",
+    "WeightsUnavailableError",
+    "HELD_OUT_SHAPES",
     # training
     "fit",
     "evaluate",

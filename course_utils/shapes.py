@@ -1,9 +1,12 @@
-"""Generated shapes: a seeded, vectorised data set of circles, squares, triangles and crosses.
+"""Generated shapes: a seeded, vectorised data set of circles, squares, triangles, crosses and
+twelve more shape classes (stars, rings, polygons, arrows, hearts, ...).
 
 Introduced in chapter 05 and used through chapter 11. Its nuisances are switches: a
 class-correlated "source tag" in a corner (the Clever Hans effect of chapter 10), pixel noise, a
 "scanner" shift of contrast and blur, and textured backgrounds from scikit-image. Masks of the
-shapes come with every image (``info["masks"]``) for segmentation.
+shapes come with every image (``info["masks"]``) for segmentation. With ``color=True`` the
+background and the shape get random colours (3-channel images), as the course's pretrained
+checkpoint (:mod:`course_utils.pretrained`) was trained on.
 """
 
 from __future__ import annotations
@@ -20,8 +23,19 @@ from .data import ImageData, sample_image
 
 __all__ = ["SHAPES", "BACKGROUNDS", "make_shapes"]
 
-SHAPES = ("circle", "square", "triangle", "cross")
-"""Shape classes that :func:`make_shapes` can draw."""
+SHAPES = (
+    "circle", "square", "triangle", "cross",  # the original four (chapters 05-11)
+    "star", "ring", "pentagon", "hexagon", "ellipse", "diamond", "arrow", "crescent",
+    "heart", "semicircle", "trapezoid", "chevron",
+)
+"""Shape classes that :func:`make_shapes` can draw.
+
+The first four are the classic ones used since chapter 05; the others were added for the
+course's pretrained checkpoint (:mod:`course_utils.pretrained`), which was trained on the first
+twelve and never saw the last four (:data:`~course_utils.pretrained.HELD_OUT_SHAPES`), so that
+chapter 09 has a "very similar" target task with new classes. Adding shapes never changes the
+images drawn for the old ones: the same seed and arguments give bit-identical images (a test
+holds this)."""
 
 _TEXTURES = ("brick", "grass", "gravel")
 BACKGROUNDS = (None, "noise", *_TEXTURES)
@@ -60,7 +74,90 @@ def _signed_distance(
         horizontal = torch.maximum(u.abs() - arm, v.abs() - width)
         vertical = torch.maximum(u.abs() - width, v.abs() - arm)
         return torch.minimum(horizontal, vertical)
+    if shape in _POLYGONS:  # regular polygons and the five-pointed star
+        corners, sharpness = _POLYGONS[shape]
+        return _star_distance(u, v, radius, corners, sharpness)
+    if shape == "ring":  # an annulus: outer radius R, inner radius R / 2
+        return (torch.sqrt(u**2 + v**2) - 0.75 * radius).abs() - 0.25 * radius
+    if shape == "ellipse":  # semi-axes R and R / 2
+        return _ellipse_distance(u, v, radius, 0.5 * radius)
+    if shape == "diamond":  # a rhombus (not a square: squares rotate): half-diagonals R, 0.55 R
+        a, b = radius, 0.55 * radius
+        return (u.abs() / a + v.abs() / b - 1) * (a * b / torch.sqrt(a**2 + b**2))
+    if shape == "arrow":  # a shaft and a triangular head pointing along +u
+        shaft = torch.maximum((u + 0.425 * radius).abs() - 0.525 * radius,
+                              v.abs() - 0.17 * radius)
+        head = torch.maximum(-u, _wedge_distance(u, v, radius, 0.55 * radius))
+        return torch.minimum(shaft, head)
+    if shape == "crescent":  # a disc of radius R minus a disc of radius 0.8 R shifted by 0.45 R
+        outer = torch.sqrt(u**2 + v**2) - radius
+        inner = torch.sqrt((u - 0.45 * radius) ** 2 + v**2) - 0.8 * radius
+        return torch.maximum(outer, -inner)
+    if shape == "heart":  # a square on its corner with two discs on its upper edges
+        a = radius / 1.262  # so that the heart fits in the circle of radius R
+        w = v + 0.26 * a  # centre the heart's enclosing circle on the origin
+        square = (u.abs() + w.abs() - a) / math.sqrt(2)
+        lobes = torch.sqrt((u.abs() - a / 2) ** 2 + (w - a / 2) ** 2) - a / math.sqrt(2)
+        return torch.minimum(square, lobes)
+    if shape == "semicircle":  # half a disc of radius R, its flat side through the origin
+        return torch.maximum(torch.sqrt(u**2 + v**2) - radius, -v)
+    if shape == "trapezoid":  # isosceles: half-widths 0.85 R (bottom) and 0.4 R (top)
+        # side through (0.85 R, -0.45 R) and (0.4 R, 0.45 R): outer normal (0.9, 0.45) / |.|
+        side = ((u.abs() - 0.85 * radius) * 0.9 + (v + 0.45 * radius) * 0.45)
+        side = side / math.hypot(0.9, 0.45)
+        return torch.maximum(v.abs() - 0.45 * radius, side)
+    if shape == "chevron":  # a thick "V": a wedge minus the same wedge moved back by 0.9 R
+        # (the tip is cut flat at u = R: the two edges alone would let the soft edge of so
+        # sharp a tip spill a pixel beyond the circle)
+        wedge = torch.maximum(torch.maximum(-u - 0.7 * radius, u - radius),
+                              _wedge_distance(u, v, radius, 0.7 * radius, back=1.7 * radius))
+        notch = _wedge_distance(u + 0.9 * radius, v, radius, 0.7 * radius, back=1.7 * radius)
+        return torch.maximum(wedge, -notch)
     raise AssertionError(f"no distance function for {shape!r}")  # checked by make_shapes
+
+
+_POLYGONS = {"pentagon": (5, 2.0), "hexagon": (6, 2.0), "star": (5, 3.2)}
+"""corners and sharpness of the shapes drawn by :func:`_star_distance` (2: a regular polygon)."""
+
+
+def _star_distance(u: torch.Tensor, v: torch.Tensor, radius: torch.Tensor, corners: int,
+                   sharpness: float) -> torch.Tensor:
+    """Exact signed distance to a regular polygon (``sharpness=2``) or a star (``sharpness``
+    between 2 and ``corners``: the larger, the sharper the tips) whose ``corners`` tips lie on
+    the circle of ``radius`` (after Inigo Quilez's ``sdStar``).
+
+    The plane is folded into one wedge of angle ``2 pi / corners``, mirrored about its axis;
+    there the edge is a single segment from the tip to the inner corner.
+    """
+    half = math.pi / corners  # half the angle between two tips
+    edge = math.pi / sharpness  # direction of the edge leaving a tip
+    tip_c, tip_s = math.cos(half), math.sin(half)
+    edge_c, edge_s = math.cos(edge), math.sin(edge)
+    angle = torch.remainder(torch.atan2(u, v), 2 * half) - half  # fold into one wedge
+    length = torch.sqrt(u**2 + v**2)
+    x, y = length * torch.cos(angle), length * torch.sin(angle).abs()
+    x, y = x - radius * tip_c, y - radius * tip_s
+    t = (-(x * edge_c + y * edge_s)).clamp(min=0)
+    t = torch.minimum(t, radius * tip_s / edge_s)
+    x, y = x + edge_c * t, y + edge_s * t
+    return torch.sqrt(x**2 + y**2) * torch.sign(x)
+
+
+def _ellipse_distance(u: torch.Tensor, v: torch.Tensor, a: torch.Tensor,
+                      b: torch.Tensor) -> torch.Tensor:
+    """Approximate signed distance to the ellipse with semi-axes ``a`` (along u) and ``b``:
+    first-order accurate near the edge, which is all the one-pixel soft edge needs."""
+    k0 = torch.sqrt((u / a) ** 2 + (v / b) ** 2)
+    k1 = torch.sqrt((u / a**2) ** 2 + (v / b**2) ** 2).clamp(min=1e-12)
+    return k0 * (k0 - 1) / k1
+
+
+def _wedge_distance(u: torch.Tensor, v: torch.Tensor, tip: torch.Tensor, half_width: torch.Tensor,
+                    back: torch.Tensor | None = None) -> torch.Tensor:
+    """Signed distance to the two edges of a wedge with its tip at ``(tip, 0)`` that reaches
+    ``half_width`` at ``u = tip - back`` (default ``back = tip``): the sides of an arrow head."""
+    back = tip if back is None else back
+    return ((u - tip) * half_width + v.abs() * back) / torch.sqrt(back**2 + half_width**2)
 
 
 def _blur_matrix(length: int, sigma: float) -> torch.Tensor:
@@ -119,8 +216,10 @@ def make_shapes(
     shift: float = 0.0,
     background: str | None = None,
     scale_range: tuple[float, float] = (0.2, 0.4),
+    color: bool = False,
 ) -> ImageData:
-    """A generated dataset of grayscale shapes, one class per shape, with nuisance switches.
+    """A generated dataset of grayscale (or colour) shapes, one class per shape, with nuisance
+    switches.
 
     Introduced in chapter 01, used in chapters 05-11; the nuisances are the subject of chapter 10.
     Each image shows one bright shape on a darker background, at a random position, size and
@@ -148,6 +247,12 @@ def make_shapes(
     4. ``noise``: Gaussian pixel noise of standard deviation ``noise`` is added; then all values
        are clamped to [0, 1].
 
+    ``color=True`` gives 3-channel images: the background and the shape of each image get a
+    random colour of the same mean brightness as their gray level, ``clamp(level + 0.8 * (c -
+    mean(c)), 0, 1)`` with ``c`` uniform in ``[0, 1]^3`` (the shape stays brighter on average).
+    Textures, tag (white), shift and noise then act on each channel. The colours have their own
+    random stream: the shapes, labels and nuisances are those of ``color=False``.
+
     Args:
         n: number of images, a positive integer.
         size: image side in pixels, at least 8 (default 32).
@@ -162,10 +267,12 @@ def make_shapes(
         scale_range: ``(low, high)``: the radius of the circle enclosing the shape is drawn
             uniformly from ``low * size`` to ``high * size``; ``0 < low <= high <= 0.5``
             (default ``(0.2, 0.4)``).
+        color: random colours for background and shape, 3-channel images (default False: gray,
+            one channel).
 
     Returns:
-        An ImageData named ``"shapes"`` with images ``(n, 1, size, size)`` in [0, 1] and all
-        settings in ``info``.
+        An ImageData named ``"shapes"`` with images ``(n, 1, size, size)`` (``(n, 3, size,
+        size)`` with ``color=True``) in [0, 1] and all settings in ``info``.
 
     Raises:
         ValueError: a bad argument; the message names it and the valid choices or range.
@@ -198,10 +305,15 @@ def make_shapes(
     high = valid.number("scale_range[1]", scale_range[1], 0.0, 0.5)
     if not 0 < low <= high:
         raise ValueError(f"scale_range needs 0 < low <= high <= 0.5, got {tuple(scale_range)!r}")
+    color = valid.flag("color", color)
 
     # Independent random streams, so that a nuisance switched on leaves the shapes unchanged.
-    streams = np.random.SeedSequence(seed).generate_state(4)
-    layout, back_rng, tag_rng, noise_rng = (torch.Generator().manual_seed(int(s)) for s in streams)
+    # (generate_state(5) starts with the same four words as generate_state(4), which drew the
+    # streams before colour existed: old images stay bit-identical.)
+    streams = np.random.SeedSequence(seed).generate_state(5)
+    layout, back_rng, tag_rng, noise_rng, color_rng = (
+        torch.Generator().manual_seed(int(s)) for s in streams
+    )
 
     # 1. Labels (balanced, shuffled) and per-image parameters, each a tensor of shape (n,).
     labels = (torch.arange(n) % len(classes))[torch.randperm(n, generator=layout)]
@@ -240,7 +352,14 @@ def make_shapes(
     elif background in _TEXTURES:
         pattern = _texture_crops(background, n, size, back_rng)
         back = (back + 0.5 * (pattern - 0.5)).clamp(0, 1)
-    images = back + (fore_level.view(n, 1, 1) - back) * mask  # (N, H, W)
+    if color:  # a random colour for background and shape, of the same mean brightness
+        tints = torch.rand(n, 2, 3, generator=color_rng)
+        chroma = 0.8 * (tints - tints.mean(dim=2, keepdim=True))  # (N, 2, 3), zero mean per colour
+        back = (back.unsqueeze(1) + chroma[:, 0].view(n, 3, 1, 1)).clamp(0, 1)  # (N, 3, H, W)
+        fore = (fore_level.view(n, 1) + chroma[:, 1]).clamp(0, 1).view(n, 3, 1, 1)
+        images = back + (fore - back) * mask.unsqueeze(1)  # (N, 3, H, W)
+    else:
+        images = back + (fore_level.view(n, 1, 1) - back) * mask  # (N, H, W)
 
     # 4. The source tag: a bright square near corner 0..3.
     tagged = torch.rand(n, generator=tag_rng) < tag
@@ -252,9 +371,11 @@ def make_shapes(
     for index, (rows, cols) in enumerate([(near, near), (near, far), (far, near), (far, far)]):
         corner_masks[index, rows, cols] = True
     marker = corner_masks[corner] & tagged.view(n, 1, 1)  # (N, H, W)
-    images = torch.where(marker, torch.ones(()), images)
-
-    images = images.unsqueeze(1)  # (N, 1, H, W)
+    if color:
+        images = torch.where(marker.unsqueeze(1), torch.ones(()), images)  # (N, 3, H, W)
+    else:
+        images = torch.where(marker, torch.ones(()), images)
+        images = images.unsqueeze(1)  # (N, 1, H, W)
 
     # 5. Scanner shift: blur, then lower the contrast around mid-gray.
     if shift > 0:
@@ -274,4 +395,6 @@ def make_shapes(
         "background": background,
         "scale_range": (low, high),
     }
+    if color:  # (only when on, so that the gray data sets print exactly as before)
+        info["color"] = True
     return ImageData(images.clamp(0, 1), labels, tuple(classes), name="shapes", info=info)

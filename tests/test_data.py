@@ -10,6 +10,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import math
 import pickle
 import socket
 import struct
@@ -290,7 +291,7 @@ def test_shapes_generate_fast():
     """Are 10 000 images drawn at once (vectorised) rather than in a Python loop?"""
     make_shapes(100)  # warm-up
     start = time.perf_counter()
-    data = make_shapes(10_000, classes=SHAPES)
+    data = make_shapes(10_000, classes=SHAPES[:4])  # the four classic shapes (the budget's basis)
     assert len(data) == 10_000
     assert time.perf_counter() - start < 3.0
 
@@ -389,7 +390,7 @@ def test_shapes_repr_shows_nuisances():
         ({"n": 0}, r"n must be an integer >= 1, got 0"),
         ({"n": 2.5}, r"n must be an integer.*2\.5"),
         ({"n": 10, "size": 4}, r"size must be an integer >= 8, got 4"),
-        ({"n": 10, "classes": ("circle", "hexagon")}, r"'hexagon'.*circle, square, triangle"),
+        ({"n": 10, "classes": ("circle", "blob")}, r"'blob'.*circle, square, triangle"),
         ({"n": 10, "classes": "circle"}, r"sequence of shape names.*'circle'"),
         ({"n": 10, "classes": ("circle", "circle")}, r"repeat"),
         ({"n": 10, "tag": 1.5}, r"tag must be in \[0\.0, 1\.0\], got 1\.5"),
@@ -399,14 +400,166 @@ def test_shapes_repr_shows_nuisances():
         ({"n": 10, "scale_range": (0.4, 0.2)}, r"scale_range.*\(0\.4, 0\.2\)"),
         ({"n": 10, "scale_range": (0.2, 0.8)}, r"scale_range\[1\].*0\.8"),
         ({"n": 10, "seed": -3}, r"seed.*-3"),
+        ({"n": 10, "color": "yes"}, r"color must be True or False, got 'yes'"),
     ],
 )
 def test_shapes_reject_bad_arguments(kwargs, match):
     """Does make_shapes name the bad argument and the valid choices or range? (A value of the
     wrong type raises TypeError, a value out of range ValueError: course_utils.validation.)"""
     wrong_type = any(isinstance(v, float) and k in ("n", "size", "seed") for k, v in kwargs.items())
+    wrong_type = wrong_type or "color" in kwargs
     with pytest.raises(TypeError if wrong_type else ValueError, match=match):
         make_shapes(**kwargs)
+
+
+# ----------------------------------------------------------------------------------------------
+# make_shapes: the shapes added for the pretrained checkpoint, colour, and the old images unchanged
+# ----------------------------------------------------------------------------------------------
+
+# Fingerprints of make_shapes outputs computed with the code as it was BEFORE the new shapes and
+# colour were added (git 7f0c1e5-era shapes.py): (name, arguments, first 32 hex digits of the
+# SHA-256 of the float32 images and int64 labels, SHA-256 prefix of the labels alone, and
+# [sum, sum of squares, sum weighted by (pixel index % 7)] of the images in float64).
+OLD_SHAPES = [
+    ('default', {'n': 64},
+     '7ad432a56b23534cb6f21bc957d52fe8', '9248af4c98c9cc52', [21536.1312, 11166.0504, 64537.4744]),
+    ('four classes', {'n': 64, 'classes': ('circle', 'square', 'triangle', 'cross'), 'seed': 3},
+     '1766f12ed5adbe089b40c5fda65dcac9', 'f3f5999b1997e420', [19873.0117, 9898.9926, 59517.0447]),
+    ('reordered', {'n': 50, 'classes': ('cross', 'circle'), 'seed': 7, 'size': 24},
+     'eddc43814a61420753ba435c36ec50c8', '3d700b4053e04b1a', [9806.4, 5313.7953, 29407.8823]),
+    ('nuisances', {'n': 64, 'classes': ('circle', 'square', 'triangle', 'cross'), 'seed': 1,
+                   'noise': 0.1, 'tag': 0.5, 'shift': 0.5, 'background': 'noise'},
+     'd0f7e725bc93c882c9b79720b0d95959', '475b6d92cefa0f14', [23839.9268, 11623.5191, 71436.7641]),
+    ('brick', {'n': 40, 'seed': 2, 'size': 16, 'background': 'brick', 'tag': 1.0,
+               'tag_correlated': False, 'scale_range': (0.1, 0.5)},
+     '828759010275886027263f9abaa5c4d0', '7b7c25e81627ba61', [2828.3842, 1718.905, 8501.0064]),
+    ('grass', {'n': 33, 'seed': 5, 'size': 40, 'background': 'grass', 'noise': 0.05},
+     '79811330c4aa9889e60f5bc2cd7d897c', '7b82116df776a739', [16463.082, 8303.5603, 49361.81]),
+    ('gravel', {'n': 20, 'seed': 9, 'size': 8, 'background': 'gravel', 'shift': 1.0},
+     'b7aba00e2bbcd0e38d6cc29d1e5e3556', '4f2ef06c068e4cbe', [526.8671, 229.0792, 1560.4301]),
+]
+
+
+@pytest.mark.parametrize("name, kwargs, digest, label_digest, sums", OLD_SHAPES,
+                         ids=[case[0] for case in OLD_SHAPES])
+def test_old_shapes_are_unchanged(name, kwargs, digest, label_digest, sums):
+    """Do the original classes and arguments still give the images they gave before the new
+    shapes and colour were added (chapters' tests depend on them)?
+
+    On the machine the fingerprints were made on (torch 2.15, x86-64) the images are
+    bit-identical; elsewhere float rounding in sin/cos may differ in the last bit, so the
+    sums are then compared to 1e-6 relative, which any real change in the drawing far exceeds.
+    """
+    data = make_shapes(**kwargs)
+    labels = data.labels.numpy().astype("int64").tobytes()
+    assert hashlib.sha256(labels).hexdigest()[:16] == label_digest, "labels changed"
+    exact = hashlib.sha256(data.images.numpy().tobytes() + labels).hexdigest()[:32] == digest
+    if not exact:
+        x = data.images.double()
+        weights = (torch.arange(x[0].numel(), dtype=torch.float64) % 7).view(x.shape[1:])
+        now = [x.sum().item(), (x**2).sum().item(), (x * weights).sum().item()]
+        assert now == pytest.approx(sums, rel=1e-6), f"the images of {name!r} changed"
+
+
+def test_every_shape_fits_its_circle():
+    """Does every shape, at any rotation, stay inside the circle of the drawn radius (so that
+    it never leaves the image), and fill a good part of it?"""
+    size = 48
+    data = make_shapes(16 * 30, size=size, classes=SHAPES, scale_range=(0.5, 0.5), seed=4)
+    # radius 0.5 * size: every shape is centred in the image, its circle touches the borders
+    centre = (torch.arange(size) + 0.5) - size / 2
+    outside = (centre.view(1, -1) ** 2 + centre.view(-1, 1) ** 2).sqrt() > size / 2 + 1
+    background = data.images[:, 0, 0, 0].view(-1, 1)  # a corner is always background
+    for k, shape in enumerate(SHAPES):
+        images = data.images[data.labels == k, 0]  # (n_k, H, W)
+        back = background[data.labels == k]
+        assert torch.allclose(images[:, outside], back.expand(-1, int(outside.sum()))), shape
+        drawn = ((images - back.view(-1, 1, 1)).abs() > 0.2).float().mean().item()
+        assert 0.15 < drawn < 0.8, f"{shape} covers {drawn:.0%} of the image"
+
+
+# area / R^2 of the shapes whose area has a closed form (R: radius of the enclosing circle)
+AREAS = {
+    "circle": math.pi,
+    "square": 2.0,
+    "triangle": 3 * math.sqrt(3) / 4,
+    "cross": 2.0,  # two bars 2L x 2L/3 minus their overlap, with L^2 = 0.9 R^2
+    "ring": math.pi * (1 - 0.25),
+    "pentagon": 2.5 * math.sin(2 * math.pi / 5),
+    "hexagon": 1.5 * math.sqrt(3),
+    "ellipse": math.pi * 0.5,
+    "diamond": 2 * 0.55,
+    "semicircle": math.pi / 2,
+    "trapezoid": (0.85 + 0.4) * 0.9,
+}
+
+
+def test_shapes_have_their_areas():
+    """Are the shapes drawn with the right geometry? Their soft masks must have the area of
+    the exact shape (the one-pixel antialiased edge keeps the area, up to about 1 %)."""
+    size = 64
+    data = make_shapes(16 * 10, size=size, classes=SHAPES, scale_range=(0.45, 0.45), seed=2)
+    images = data.images[:, 0]
+    back = images.amin(dim=(1, 2), keepdim=True)
+    fore = images.amax(dim=(1, 2), keepdim=True)
+    mask = (images - back) / (fore - back)  # the soft mask: 0 outside, 1 inside
+    radius = 0.45 * size
+    for shape, area in AREAS.items():
+        measured = mask[data.labels == SHAPES.index(shape)].sum(dim=(1, 2)) / radius**2
+        assert measured.mean().item() == pytest.approx(area, rel=0.02), shape
+        assert measured.std().item() < 0.03 * area, f"{shape}: area depends on the rotation"
+
+
+def test_new_shapes_are_learnable():
+    """Can a simple classifier on rotation- and shift-free features tell all 16 shapes apart
+    far better than chance (1/16)?"""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    def spectrum(d):  # |FFT| ignores position; the radial profile ignores rotation
+        power = torch.fft.fftshift(torch.fft.fft2(d.images[:, 0]).abs().log1p(), dim=(-2, -1))
+        size = d.images.shape[-1]
+        centre = torch.arange(size) - size // 2
+        radius = (centre.view(1, -1) ** 2 + centre.view(-1, 1) ** 2).sqrt().round().long()
+        profile = torch.zeros(len(d), int(radius.max()) + 1).index_add_(
+            1, radius.flatten(), power.flatten(1))
+        return (profile / torch.bincount(radius.flatten())).numpy()
+
+    kwargs = dict(size=32, classes=SHAPES, scale_range=(0.4, 0.45))
+    train, test = make_shapes(1600, seed=1, **kwargs), make_shapes(480, seed=2, **kwargs)
+    knn = KNeighborsClassifier(5).fit(spectrum(train), train.labels.numpy())
+    assert knn.score(spectrum(test), test.labels.numpy()) > 0.4
+
+
+def test_color_keeps_the_layout():
+    """Does color=True give 3-channel images with the same labels and the same shapes at the
+    same places, in random colours, and leave color=False exactly as before?"""
+    gray = make_shapes(60, seed=3, size=24)
+    color = make_shapes(60, seed=3, size=24, color=True)
+    assert color.images.shape == (60, 3, 24, 24) and gray.images.shape == (60, 1, 24, 24)
+    assert torch.equal(color.labels, gray.labels)
+    assert color.images.min() >= 0 and color.images.max() <= 1
+
+    def support(images):  # where each image differs from its corner (the background)
+        return (images - images[..., :1, :1]).abs().sum(dim=1) > 1e-6
+
+    assert torch.equal(support(color.images), support(gray.images))
+    channels_differ = (color.images[:, 0] - color.images[:, 1]).abs().amax(dim=(1, 2)) > 0.05
+    assert channels_differ.float().mean() > 0.8  # colours, not gray in three channels
+    assert torch.equal(make_shapes(60, seed=3, size=24, color=False).images, gray.images)
+    assert "color" not in gray.info and color.info["color"] is True
+    assert "color=True" in repr(color) and "color" not in repr(gray)
+
+
+def test_color_with_every_nuisance():
+    """Do textures, the tag (white in every channel), shift and noise work in colour?"""
+    data = make_shapes(200, classes=SHAPES[:4], seed=1, tag=1.0, shift=0.3, noise=0.05,
+                       background="gravel", color=True)
+    assert data.images.shape == (200, 3, 32, 32)
+    assert data.images.min() >= 0 and data.images.max() <= 1
+    tagged = make_shapes(200, classes=SHAPES[:4], seed=1, tag=1.0, color=True)
+    for channel in range(3):
+        means = corner_means(tagged.images[:, channel:channel + 1])
+        assert (means[torch.arange(200), tagged.labels % 4] == 1.0).all()
 
 
 # ----------------------------------------------------------------------------------------------

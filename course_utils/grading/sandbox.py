@@ -126,8 +126,8 @@ class Zygote:
     def __init__(self) -> None:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_DB", "JPY", "NBGRADER"))}
-        env.update(COURSE_FAST="1", COURSE_STATIC="1", MPLBACKEND="Agg", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1", TQDM_DISABLE="1")
+        env.update(COURSE_FAST="1", COURSE_STATIC="1", COURSE_OFFLINE="1", MPLBACKEND="Agg",
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1", TQDM_DISABLE="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "course_utils.grading.sandbox", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -427,7 +427,8 @@ def _child(sock: socket.socket, request: dict) -> None:
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     os.environ.clear()
     os.environ.update(HOME=home, USER="student", PATH="/usr/local/bin:/usr/bin:/bin",
-                      COURSE_FAST="1", COURSE_STATIC="1", MPLBACKEND="Agg", TQDM_DISABLE="1",
+                      COURSE_FAST="1", COURSE_STATIC="1", COURSE_OFFLINE="1", MPLBACKEND="Agg",
+                      TQDM_DISABLE="1",
                       MPLCONFIGDIR=os.path.join(home, ".matplotlib"), OMP_NUM_THREADS="1")
     os.chdir(workdir)
     sys.path[:] = [p for p in sys.path if p not in ("", ".")] + [workdir]
