@@ -3,8 +3,9 @@ twelve more shape classes (stars, rings, polygons, arrows, hearts, ...).
 
 Introduced in chapter 05 and used through chapter 11. Its nuisances are switches: a
 class-correlated "source tag" in a corner (the Clever Hans effect of chapter 10), pixel noise, a
-"scanner" shift of contrast and blur, and textured backgrounds from scikit-image. Masks of the
-shapes come with every image (``info["masks"]``) for segmentation. With ``color=True`` the
+"scanner" shift of contrast and blur, and textured backgrounds from scikit-image. For
+segmentation, the mask of each shape is the bright part of the same data set drawn without
+nuisances (the same seed draws the same shapes at the same places). With ``color=True`` the
 background and the shape get random colours (3-channel images), as the course's pretrained
 checkpoint (:mod:`course_utils.pretrained`) was trained on.
 """
