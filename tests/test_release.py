@@ -42,13 +42,14 @@ def test_source_has_no_outputs(chapter):
 @pytest.mark.parametrize("chapter", chapters())
 def test_every_exercise_is_complete(chapter):
     """Does every solution cell have a task text, a grade cell with the points it announces,
-    a solution region inside a function, and hidden tests?"""
+    a solution region inside a function or class, and hidden tests?"""
     cells = _source(chapter).cells
     solutions = [i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("solution")]
     assert solutions
     for i in solutions:
         cell, grade_id = cells[i], cells[i].metadata["nbgrader"]["grade_id"]
-        assert re.search(r"^def \w+\(", cell.source, re.M), f"{grade_id}: no function signature"
+        assert re.search(r"^(def \w+\(|class \w+[(:])", cell.source, re.M), (
+            f"{grade_id}: no function or class signature")
         assert re.search(r"^\s+### BEGIN SOLUTION", cell.source, re.M), f"{grade_id}: marker not in a body"
         test = next((c for c in cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{grade_id}_tests"), None)
         assert test is not None and test.metadata["nbgrader"]["grade"], f"{grade_id}: no grade cell"
