@@ -12,7 +12,7 @@ CHAPTERS ?= $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test test-lowest lab release check-release autograde feedback grades bench bench-ci clean
+.PHONY: help setup web browser book screenshots test test-lowest lab release check-release autograde feedback grades bench bench-ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -30,15 +30,37 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 setup: $(VENV)/.installed  ## create .venv with the tested versions (constraints.txt)
 
-book: setup  ## build the book, executing every chapter, into _build/html
+# The book's web assets (MathJax) and the browser tests' axe-core, pinned in package-lock.json,
+# into node_modules/ (git-ignored). npm comes from Debian when missing (as root).
+node_modules/.installed: package.json package-lock.json
+	@tools/apt_install.sh npm nodejs npm
+	npm ci --no-audit --no-fund
+	touch $@
+
+web: node_modules/.installed  ## install MathJax and axe-core from npm into node_modules/
+
+browser:  ## Debian's Chromium for the browser tests (apt-get as root when it is missing)
+	@tools/apt_install.sh chromium chromium
+
+book: setup web  ## build the book, executing every chapter, into _build/html
 	$(BIN)/python -m tools.book
 
-test: setup  ## run the whole test suite (unit tests, notebooks, grading round trip, book)
+screenshots: setup web browser  ## full-page PNGs of every page at 1280 px into _build/screenshots
+	$(BIN)/python -m tools.screenshots
+
+test: setup web browser  ## run the whole test suite (unit tests, notebooks, grading round trip, book, browser)
 	$(BIN)/python -m pytest -n 2
 
-lab: setup  ## copy the student notebooks into work/ (never overwriting) and open JupyterLab
+# Students: work/ in JupyterLab without nbgrader's instructor panels (Create Assignment,
+# Formgrader, Course List), which tools/lab/labconfig/page_config.json disables.
+# `make lab INSTRUCTOR=1`: the repository root with every nbgrader panel.
+lab: setup  ## copy the student notebooks into work/ (never overwriting) and open JupyterLab; INSTRUCTOR=1: nbgrader's panels
+ifneq ($(filter 1 yes true,$(INSTRUCTOR)),)
+	$(BIN)/jupyter lab
+else
 	$(BIN)/python -m tools.workspace
-	$(BIN)/jupyter lab work
+	JUPYTER_CONFIG_PATH=$(abspath tools/lab)$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH)) $(BIN)/jupyter lab work
+endif
 
 release: setup  ## regenerate the student release notebooks/ from solutions/
 	$(BIN)/python -m tools.release
@@ -62,14 +84,14 @@ LOWEST := .venv-lowest
 test-lowest: setup  ## every chapter (fast mode) with the lowest versions pyproject.toml allows
 	$(BIN)/python -m uv venv --quiet --allow-existing --python $(BIN)/python $(LOWEST)
 	$(BIN)/python -m uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
-	  -e . "nbval>=0.10" "pytest>=7" "ipykernel>=6"
+	  -e . "nbval>=0.10" "pytest>=7" "pytest-xdist>=3" "ipykernel>=6"
 	$(LOWEST)/bin/python -c "import torch, numpy, ipywidgets; print('lowest versions: torch', \
 	  torch.__version__, 'numpy', numpy.__version__, 'ipywidgets', ipywidgets.__version__)"
-	COURSE_FAST=1 COURSE_STATIC=1 $(LOWEST)/bin/python -m pytest --nbval-lax -q -p no:cacheprovider \
-	  -o addopts="" solutions/*/*.ipynb notebooks/*/*.ipynb
+	COURSE_FAST=1 COURSE_STATIC=1 COURSE_OFFLINE=1 $(LOWEST)/bin/python -m pytest --nbval-lax -q -p no:cacheprovider \
+	  -n 2 --dist loadfile -o addopts="" solutions/*/*.ipynb notebooks/*/*.ipynb
 
 bench-ci: setup  ## what `make test` costs per chapter, projected to twelve chapters
 	$(BIN)/python benchmarks/bench_ci.py
 
-clean:  ## remove build outputs (keeps .venv, work/ and the gradebook)
+clean:  ## remove build outputs (keeps .venv, node_modules, work/ and the gradebook)
 	rm -rf _build .pytest_cache

@@ -4,7 +4,7 @@ Target: under 60 s per chapter on a 2-core CPU. Each notebook runs in a fresh ke
 would run it ("Restart and run all"), with COURSE_STATIC=1 (no front end here), so the time
 includes starting the kernel and importing torch.
 
-    python benchmarks/bench_chapters.py [--fast] [--json PATH]
+    python benchmarks/bench_chapters.py [--fast] [--json PATH] [CHAPTER ...]
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ def time_chapter(path: Path, *, fast: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def run(*, fast: bool = False) -> list[dict]:
+def run(*, fast: bool = False, only: list[str] | None = None) -> list[dict]:
     rows = []
-    for chapter in chapters():
+    unknown = sorted(set(only or []) - set(chapters()))
+    if unknown:
+        raise SystemExit(f"unknown chapters {unknown}; choose from {chapters()}")
+    for chapter in only or chapters():
         path = source_notebook(chapter)
         seconds = time_chapter(path, fast=fast)
         rows.append({"chapter": path.stem, "seconds": round(seconds, 1), "target_s": TARGET_S,
@@ -53,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="time the fast (test) configuration")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     args = parser.parse_args(argv)
-    rows = run(fast=args.fast)
+    rows = run(fast=args.fast, only=args.chapters)
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

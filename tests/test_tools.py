@@ -73,12 +73,84 @@ def test_the_book_tool_leaves_the_notebook_it_is_given_unchanged():
     import nbformat
 
     from tools import book
-    from tools.course import source_notebook
+    from tools.course import release_notebook, source_notebook
 
     nb = nbformat.read(source_notebook("01_losses"), as_version=4)
-    before = copy.deepcopy(nb)
-    book.book_page(nb)
-    assert nb == before
+    release = nbformat.read(release_notebook("01_losses"), as_version=4)
+    before, release_before = copy.deepcopy(nb), copy.deepcopy(release)
+    page = book.reader_page(nb)
+    book.with_student_code(page, release)
+    assert nb == before and release == release_before
+
+
+def _exercise_notebook():
+    import nbformat
+
+    meta = lambda grade_id, **kw: {"nbgrader": {"grade_id": grade_id, "schema_version": 3,  # noqa: E731
+                                                "locked": False, "grade": False, "task": False, **kw}}
+    source = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(
+            '<a href="https://colab.example/nb"><img src="https://colab.research.google.com/assets/'
+            'colab-badge.svg" alt="Open in Colab"/></a>', id="header_badges"),
+        nbformat.v4.new_code_cell("course_utils.report()", id="setup"),
+        nbformat.v4.new_markdown_cell("# 99 Title\n\nText [(Goodfellow et al., 2016)](cite:p:goodfellow2016deep).",
+                                      id="intro"),
+        nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+                                  id="f", metadata=meta("f", solution=True)),
+        nbformat.v4.new_code_cell("assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(3) == 6\n"
+                                  "### END HIDDEN TESTS", id="f_tests", metadata=meta("f_tests", grade=True, points=1)),
+    ])
+    release = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+                                  id="f", metadata=meta("f", solution=True))])
+    return source, release
+
+
+def test_the_book_page_shows_the_stub_unless_solutions_are_published():
+    """Does the reader's page lose the hidden tests and the set-up cell's output, carry local
+    badges under the title and citation roles, and show the release's stub (or, published,
+    the solution collapsed)?"""
+    from tools import book
+
+    source, release = _exercise_notebook()
+    page = book.reader_page(source)
+    assert [c.id for c in page.cells] == ["setup", "intro", "f", "f_tests"]
+    assert "remove-cell" in page.cells[0].metadata["tags"]
+    title = page.cells[1].source
+    assert title.startswith("# 99 Title\n\n[![Open in Colab](/book/images/colab-badge.svg)](https://colab.example/nb)")
+    assert "{cite:p}`goodfellow2016deep`" in title
+    assert "HIDDEN" not in page.cells[3].source and "f(3)" not in page.cells[3].source
+    assert page.cells[2].source == "def f(x):\n    return 2 * x"       # what the book executes
+    student = book.with_student_code(page, release)
+    assert student.cells[2].source == release.cells[0].source
+    assert "tags" not in student.cells[2].metadata
+    published = book.with_student_code(page, release, publish_solutions=True)
+    assert published.cells[2].source == "def f(x):\n    return 2 * x"
+    assert published.cells[2].metadata["tags"] == ["hide-input"]
+
+
+def test_the_book_refuses_a_stale_release_and_an_unknown_badge():
+    import pytest
+
+    from tools import book
+
+    source, release = _exercise_notebook()
+    release.cells[0].metadata["nbgrader"]["grade_id"] = "renamed"
+    with pytest.raises(SystemExit, match="make release"):
+        book.with_student_code(book.reader_page(source), release)
+    with pytest.raises(ValueError, match="book/images"):
+        book.local_badges('<a href="x"><img src="https://example.org/other.svg" alt="Other"/></a>')
+
+
+def test_a_book_of_some_chapters_keeps_the_front_matter():
+    from tools import book
+    from tools.course import chapters
+
+    toc = book._toc_for(chapters()[:1])
+    files = [item["file"] for part in toc["parts"] for item in part["chapters"]]
+    assert f"notebooks/{chapters()[0]}/{chapters()[0]}" in files
+    assert not any(f.startswith("notebooks/") and chapters()[0] not in f for f in files)
+    assert "book/setup" in files and "book/bibliography" in files
 
 
 def test_a_new_chapter_skeleton_is_complete_and_grades(tmp_path):

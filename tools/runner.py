@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -23,12 +24,19 @@ def course_env(*, fast: bool = True, static: bool = True, **extra: str) -> dict[
 
 
 def execute(nb: nbformat.NotebookNode, *, cwd: Path, fast: bool = True, timeout: int = 600,
-            allow_errors: bool = False) -> nbformat.NotebookNode:
-    """Execute ``nb`` in place in a fresh python3 kernel started in ``cwd``; return it."""
+            allow_errors: bool = False, env: dict[str, str] | None = None,
+            startup: Sequence[str] = ()) -> nbformat.NotebookNode:
+    """Execute ``nb`` in place in a fresh python3 kernel started in ``cwd``; return it.
+
+    ``env`` adds variables to the kernel's environment; ``startup`` is Python lines the kernel
+    runs before the first cell, outside the notebook's history (ipykernel's ``exec_lines``).
+    """
     saved = dict(os.environ)
-    os.environ.update(course_env(fast=fast))          # the kernel inherits them
+    os.environ.update(course_env(fast=fast, **(env or {})))   # the kernel inherits them
+    arguments = [f"--IPKernelApp.exec_lines={json.dumps(list(startup))}"] if startup else []
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                       extra_arguments=arguments,
                        resources={"metadata": {"path": str(cwd)}}).execute()
     finally:
         os.environ.clear()
